@@ -1,0 +1,131 @@
+// `longrope eval ppl`: perplexity table over lengths, CSV and JSON outputs.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "error.h"
+#include "options.h"
+#include "perplexity.h"
+#include "longrope/version.h"
+
+namespace lr::cli {
+
+namespace {
+
+void check_shard_matches(const Shard& s, const Model& m, const std::string& tok_override,
+                         const std::string& shard_path) {
+  auto tok = model_tokenizer(m, tok_override);
+  if (tok->fingerprint() != s.tokenizer_fingerprint)
+    fail(ErrorKind::Data, shard_path + " was tokenized with another tokenizer (" +
+                              s.tokenizer_kind + " from " + s.tokenizer_source +
+                              ", vocabulary " + s.tokenizer_fingerprint.substr(0, 12) +
+                              ") than the model's (" + tok->kind() + ", vocabulary " +
+                              tok->fingerprint().substr(0, 12) + "): re-run longrope tokenize");
+  if (s.vocab_size > m.config.vocab_size)
+    fail(ErrorKind::Data, shard_path + ": shard vocabulary larger than the model's");
+}
+
+PplMode parse_mode(const std::string& s) {
+  if (s == "truncate") return PplMode::Truncate;
+  if (s == "llamacpp") return PplMode::LlamaCpp;
+  fail(ErrorKind::InvalidArgument, "unknown --mode '" + s + "' (truncate or llamacpp)");
+}
+
+}  // namespace
+
+int cmd_eval_ppl(const Args& args) {
+  po::options_description d("eval ppl options");
+  d.add_options()("model", po::value<std::string>()->required(),
+                  "HF folder, .gguf or llama2.c .bin")(
+      "data", po::value<std::string>()->required(), "shard from `longrope tokenize`")(
+      "num-tokens", po::value<std::string>()->default_value("256"),
+      "comma-separated lengths, e.g. 256,512,1024")(
+      "samples", po::value<int>()->default_value(0),
+      "documents (chunks in llamacpp mode) per length; 0 = all")(
+      "mode", po::value<std::string>()->default_value("truncate"), "truncate | llamacpp")(
+      "sliding-window", po::value<int>()->default_value(0),
+      "evaluate whole documents in windows of the length with this stride")(
+      "tokenizer", po::value<std::string>()->default_value(""),
+      "tokenizer to check the shard against (default: the model's)")(
+      "output", po::value<std::string>(), "CSV file: length,ppl")(
+      "json", po::value<std::string>(), "JSON file with per-document NLLs");
+  d.add(rope_options());
+  d.add(common_options());
+  po::variables_map vm;
+  if (!parse(args, d, vm,
+             "usage: longrope eval ppl --model M --data shard.h5 --num-tokens 256,2048 "
+             "[--samples N] [--rope ...]"))
+    return 0;
+  const bool quiet = apply_common(vm);
+  const auto lengths = parse_int_list(vm["num-tokens"].as<std::string>(), "num-tokens");
+  const int samples = vm["samples"].as<int>();
+  if (samples < 0) fail(ErrorKind::InvalidArgument, "--samples must be >= 0");
+
+  const std::string model_path = vm["model"].as<std::string>();
+  const std::string data_path = vm["data"].as<std::string>();
+  auto model = load_model(model_path);
+  const Shard shard = read_shard(data_path);
+  check_shard_matches(shard, *model, vm["tokenizer"].as<std::string>(), data_path);
+
+  PplOptions opt;
+  opt.lengths = lengths;
+  opt.samples = samples;
+  opt.mode = parse_mode(vm["mode"].as<std::string>());
+  opt.quiet = quiet;
+  opt.rope = rope_from_options(vm, model->config);
+  opt.fixed_scale = vm.count("scale") > 0;
+  if (vm["sliding-window"].as<int>() > 0) {
+    if (opt.mode == PplMode::LlamaCpp)
+      fail(ErrorKind::InvalidArgument, "--sliding-window and --mode llamacpp exclude each other");
+    opt.mode = PplMode::Sliding;
+    opt.stride = vm["sliding-window"].as<int>();
+  }
+
+  Engine engine(*model);
+  std::vector<LengthResult> results;
+  std::printf("%8s %8s %12s %6s %10s\n", "length", "scale", "ppl", "docs", "tok/s");
+  for (int len : lengths) {
+    results.push_back(evaluate_length(engine, shard, opt, len));
+    const auto& r = results.back();
+    std::printf("%8d %8.3f %12.4f %6zu %10.1f\n", r.length, r.scale, r.ppl, r.docs.size(),
+                r.tokens_processed / r.seconds);
+    std::fflush(stdout);
+  }
+
+  if (vm.count("output")) {
+    std::ofstream csv(vm["output"].as<std::string>());
+    if (!csv) fail(ErrorKind::Io, "cannot write '" + vm["output"].as<std::string>() + "'");
+    csv << "length,ppl\n";
+    csv.precision(10);
+    for (const auto& r : results) csv << r.length << "," << r.ppl << "\n";
+  }
+  if (vm.count("json")) {
+    nlohmann::json j;
+    j["toolkit"] = std::string("longrope ") + kVersion + " (" + kGitSha + ")";
+    j["model"] = model_path;
+    j["data"] = data_path;
+    j["mode"] = vm["mode"].as<std::string>();
+    j["rope"] = {{"kind", rope_kind_name(opt.rope.kind)},
+                 {"original_max_position", opt.rope.original_max_position > 0
+                                               ? opt.rope.original_max_position
+                                               : model->config.max_position},
+                 {"start_tokens", opt.rope.start_tokens},
+                 {"factors", opt.rope.factors}};
+    for (const auto& r : results) {
+      nlohmann::json jr = {{"length", r.length}, {"scale", r.scale}, {"ppl", r.ppl},
+                           {"seconds", r.seconds}};
+      for (const auto& ds : r.docs)
+        jr["docs"].push_back({{"name", ds.name}, {"tokens", ds.tokens}, {"nll", ds.nll},
+                              {"ppl", std::exp(ds.nll / ds.tokens)}});
+      j["results"].push_back(jr);
+    }
+    std::ofstream out(vm["json"].as<std::string>());
+    if (!out) fail(ErrorKind::Io, "cannot write '" + vm["json"].as<std::string>() + "'");
+    out << j.dump(2) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace lr::cli

@@ -1,0 +1,50 @@
+// `longrope inspect`: a model's description and tokenizer, as text or JSON.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "options.h"
+
+namespace lr::cli {
+
+int cmd_inspect(const Args& args) {
+  po::options_description d("inspect options");
+  d.add_options()("model", po::value<std::string>()->required(), "model to describe")(
+      "tokenizer", po::value<std::string>()->default_value(""), "tokenizer override");
+  d.add(common_options());
+  po::variables_map vm;
+  if (!parse(args, d, vm, "usage: longrope inspect --model M")) return 0;
+  apply_common(vm);
+  auto m = load_model(vm["model"].as<std::string>());
+  const ModelConfig& c = m->config;
+  nlohmann::json j = {{"format", c.format},
+                      {"arch", c.arch},
+                      {"dim", c.dim},
+                      {"hidden_dim", c.hidden_dim},
+                      {"n_layers", c.n_layers},
+                      {"n_heads", c.n_heads},
+                      {"n_kv_heads", c.n_kv_heads},
+                      {"head_dim", c.head_dim},
+                      {"rotary_pairs", c.head_dim / 2},
+                      {"vocab_size", c.vocab_size},
+                      {"trained_context", c.max_position},
+                      {"rope_theta", c.rope_theta},
+                      {"norm_eps", c.norm_eps},
+                      {"rope_layout", c.rope_layout == RopeLayout::Adjacent ? "adjacent (2i,2i+1)"
+                                                                           : "half-split (i,i+d/2)"},
+                      {"tied_output", c.tied_output},
+                      {"bos_id", c.bos_id},
+                      {"eos_id", c.eos_id},
+                      {"weights_mib", m->weights.bytes / 1048576.0}};
+  try {
+    auto tok = model_tokenizer(*m, vm["tokenizer"].as<std::string>());
+    j["tokenizer"] = {{"kind", tok->kind()}, {"vocab", tok->vocab_size()},
+                      {"fingerprint", tok->fingerprint()}};
+  } catch (const std::exception& e) {
+    j["tokenizer"] = std::string("unavailable: ") + e.what();
+  }
+  std::cout << j.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace lr::cli

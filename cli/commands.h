@@ -1,0 +1,13 @@
+// Subcommand entry points of the `longrope` binary.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace lr::cli {
+
+using Args = std::vector<std::string>;
+int cmd_tokenize(const Args& args);
+int cmd_eval_ppl(const Args& args);
+int cmd_inspect(const Args& args);
+
+}  // namespace lr::cli

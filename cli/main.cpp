@@ -1,0 +1,66 @@
+// `longrope` CLI: git-style subcommands; errors become one line and a non-zero exit.
+#include <cstring>
+#include <iostream>
+
+#include "commands.h"
+#include "error.h"
+#include "longrope/version.h"
+
+namespace {
+
+const char* kUsage = R"(usage: longrope <command> [options]   (longrope <command> --help)
+
+commands:
+  tokenize      tokenize text files into an HDF5 shard
+  eval ppl      perplexity of a model over a shard, with any RoPE scaling
+  inspect       print a model's description and tokenizer
+  version       print the version
+
+planned (not built yet): eval passkey, search, export, plan)";
+
+int run(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::cout << kUsage << "\n";
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  lr::cli::Args rest(argv + 2, argv + argc);
+  if (cmd == "tokenize") return lr::cli::cmd_tokenize(rest);
+  if (cmd == "inspect") return lr::cli::cmd_inspect(rest);
+  if (cmd == "version" || cmd == "--version") {
+    std::cout << "longrope " << lr::kVersion << " (" << lr::kGitSha << ")\n";
+    return 0;
+  }
+  if (cmd == "eval") {
+    if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
+      std::cout << "usage: longrope eval ppl [options]\n";
+      return rest.empty() ? 2 : 0;
+    }
+    const std::string sub = rest[0];
+    rest.erase(rest.begin());
+    if (sub == "ppl") return lr::cli::cmd_eval_ppl(rest);
+    if (sub == "passkey")
+      lr::fail(lr::ErrorKind::Unsupported, "'eval passkey' is not implemented yet");
+    lr::fail(lr::ErrorKind::InvalidArgument, "unknown eval mode '" + sub + "' (try: eval ppl)");
+  }
+  if (cmd == "search" || cmd == "export" || cmd == "plan")
+    lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
+  lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const lr::Error& e) {
+    std::cerr << "longrope: error: " << e.what() << "\n";
+    return lr::exit_code(e.kind());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "longrope: error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "longrope: error: " << e.what() << "\n";
+    return 1;
+  }
+}

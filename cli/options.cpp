@@ -1,0 +1,125 @@
+// Shared option groups and their interpretation.
+#include "options.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "error.h"
+#include "factors.h"
+#include "parallel.h"
+
+namespace lr::cli {
+
+po::options_description common_options() {
+  po::options_description d("Common options");
+  d.add_options()("help,h", "show this help")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
+      "quiet,q", po::bool_switch(), "no progress output on stderr");
+  return d;
+}
+
+po::options_description rope_options() {
+  po::options_description d("RoPE scaling");
+  d.add_options()("rope", po::value<std::string>()->default_value("none"),
+                  "none | linear | ntk | dynamic-ntk | yarn | longrope")(
+      "original-max-position", po::value<int>()->default_value(0),
+      "trained context L (0 = the model's); the scale is s = length / L")(
+      "scale", po::value<double>(), "use this s at every length instead of length / L")(
+      "factors", po::value<std::string>(), "LongRoPE factors: CSV (one per line) or JSON")(
+      "start-tokens", po::value<int>(), "positions below this keep the original RoPE")(
+      "mscale", po::value<std::string>(), "su | yarn | one | a number (default: per method)")(
+      "beta-fast", po::value<double>()->default_value(32.0), "YaRN beta_fast")(
+      "beta-slow", po::value<double>()->default_value(1.0), "YaRN beta_slow")(
+      "dynamic-factor", po::value<double>()->default_value(1.0), "dynamic-NTK factor (HF)")(
+      "allow-below-one", po::bool_switch(), "accept LongRoPE factors below 1")(
+      "no-monotonic-check", po::bool_switch(), "accept non-monotonic LongRoPE factors");
+  return d;
+}
+
+bool parse(const std::vector<std::string>& args, const po::options_description& desc,
+           po::variables_map& vm, const std::string& usage) {
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    if (vm.count("help")) {
+      std::cout << usage << "\n\n" << desc << "\n";
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    fail(ErrorKind::InvalidArgument, std::string(e.what()) + " (see --help)");
+  }
+  return true;
+}
+
+bool apply_common(const po::variables_map& vm) {
+  const int t = vm["threads"].as<int>();
+  if (t < 0) fail(ErrorKind::InvalidArgument, "--threads must be >= 0");
+  set_threads(t);
+  return vm["quiet"].as<bool>();
+}
+
+RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& c) {
+  RopeScaling r;
+  r.kind = parse_rope_kind(vm["rope"].as<std::string>());
+  r.original_max_position = vm["original-max-position"].as<int>();
+  if (r.original_max_position < 0)
+    fail(ErrorKind::InvalidArgument, "--original-max-position must be >= 0");
+  r.beta_fast = vm["beta-fast"].as<double>();
+  r.beta_slow = vm["beta-slow"].as<double>();
+  r.dynamic_factor = vm["dynamic-factor"].as<double>();
+  if (vm.count("scale")) {
+    r.factor = vm["scale"].as<double>();
+    if (!(r.factor > 0) || !std::isfinite(r.factor))
+      fail(ErrorKind::InvalidArgument, "--scale must be a positive number");
+  }
+  if (vm.count("factors")) {
+    if (r.kind != RopeKind::LongRope)
+      fail(ErrorKind::InvalidArgument, "--factors needs --rope longrope");
+    const std::string path = vm["factors"].as<std::string>();
+    FactorFile f = read_factor_file(path);
+    FactorChecks checks;
+    checks.allow_below_one = vm["allow-below-one"].as<bool>();
+    checks.monotonic = !vm["no-monotonic-check"].as<bool>();
+    validate_factors(f.rows, c.head_dim / 2, c.n_layers, checks, path);
+    r.factors = f.rows;
+    if (f.start_tokens) r.start_tokens = *f.start_tokens;
+    if (f.mscale) parse_mscale(*f.mscale, r);
+  } else if (r.kind == RopeKind::LongRope) {
+    fail(ErrorKind::InvalidArgument, "--rope longrope needs --factors FILE");
+  }
+  if (vm.count("start-tokens")) r.start_tokens = vm["start-tokens"].as<int>();
+  if (r.start_tokens < 0) fail(ErrorKind::InvalidArgument, "--start-tokens must be >= 0");
+  if (vm.count("mscale")) parse_mscale(vm["mscale"].as<std::string>(), r);
+  const bool needs_L = r.kind == RopeKind::Yarn || r.kind == RopeKind::LongRope ||
+                       r.kind == RopeKind::DynamicNtk || !vm.count("scale");
+  if (needs_L && r.kind != RopeKind::None && r.original_max_position == 0 && c.max_position <= 0)
+    fail(ErrorKind::InvalidArgument,
+         "the model does not state its trained context: pass --original-max-position");
+  return r;
+}
+
+std::unique_ptr<Tokenizer> model_tokenizer(const Model& m, const std::string& override_path) {
+  if (!override_path.empty()) return load_tokenizer(override_path);
+  if (m.config.format == "gguf") return load_gguf_tokenizer(m.path);
+  if (m.config.format == "llama2c" && !m.tokenizer_path.empty())
+    return load_llama2c_tokenizer(m.tokenizer_path, m.config.vocab_size);
+  if (!m.tokenizer_path.empty()) return load_tokenizer(m.tokenizer_path);
+  fail(ErrorKind::Io, m.path + ": no tokenizer found beside the model; pass --tokenizer");
+}
+
+std::vector<int> parse_int_list(const std::string& s, const std::string& option) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  std::string tok;
+  while (std::getline(ss, tok, ',')) {
+    char* end = nullptr;
+    const long v = std::strtol(tok.c_str(), &end, 10);
+    if (tok.empty() || *end != '\0' || v <= 0 || v > (1L << 24))
+      fail(ErrorKind::InvalidArgument, "bad value '" + tok + "' in --" + option);
+    out.push_back(static_cast<int>(v));
+  }
+  if (out.empty()) fail(ErrorKind::InvalidArgument, "--" + option + " is empty");
+  return out;
+}
+
+}  // namespace lr::cli

@@ -1,0 +1,42 @@
+// Model description: the hyperparameters every loader fills and the forward pass reads.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace lr {
+
+// How the rotary pairs are laid out inside one head's vector.
+enum class RopeLayout {
+  HalfSplit,  // Hugging Face LLaMA (rotate_half): pair i is (i, i + head_dim/2)
+  Adjacent,   // llama2.c and GGUF (llama.cpp permutes Q/K rows): pair i is (2i, 2i + 1)
+};
+
+struct ModelConfig {
+  std::string arch = "llama";
+  std::string format;  // "hf", "gguf", "llama2c"
+  int dim = 0;         // residual width
+  int hidden_dim = 0;  // SwiGLU inner width
+  int n_layers = 0;
+  int n_heads = 0;
+  int n_kv_heads = 0;
+  int head_dim = 0;
+  int vocab_size = 0;
+  int max_position = 0;  // trained context length (0 = unknown)
+  double rope_theta = 10000.0;
+  float norm_eps = 1e-5f;
+  RopeLayout rope_layout = RopeLayout::HalfSplit;
+  bool tied_output = false;
+  int bos_id = -1;  // -1 = none
+  int eos_id = -1;
+  bool add_bos = true;
+  int sliding_window = 0;  // Mistral-style local attention span (0 = full causal)
+  // Per-dimension frequency divisors stored in the file (GGUF rope_freqs); empty = none.
+  std::vector<float> rope_freq_factors;
+
+  int q_dim() const { return n_heads * head_dim; }
+  int kv_dim() const { return n_kv_heads * head_dim; }
+  // Validates internal consistency; throws Format naming the offending field.
+  void validate(const std::string& source) const;
+};
+
+}  // namespace lr

@@ -1,0 +1,101 @@
+// Hugging Face folder loader: config.json + model.safetensors (single or sharded).
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "error.h"
+#include "model.h"
+#include "safetensors.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace lr {
+
+static ModelConfig parse_hf_config(const json& j, const std::string& src) {
+  ModelConfig c;
+  c.format = "hf";
+  c.rope_layout = RopeLayout::HalfSplit;
+  std::string arch = j.contains("architectures") && j["architectures"].is_array() &&
+                             !j["architectures"].empty()
+                         ? j["architectures"][0].get<std::string>()
+                         : "";
+  const std::string type = j.value("model_type", std::string());
+  static const std::set<std::string> ok_arch = {"LlamaForCausalLM", "MistralForCausalLM"};
+  static const std::set<std::string> ok_type = {"llama", "mistral"};
+  if ((!arch.empty() && !ok_arch.count(arch)) || (!type.empty() && !ok_type.count(type)) ||
+      (arch.empty() && type.empty())) {
+    fail(ErrorKind::Unsupported,
+         src + ": architecture '" + (arch.empty() ? type : arch) +
+             "' is not supported (supported: LLaMA family: LlamaForCausalLM, MistralForCausalLM)");
+  }
+  c.arch = type.empty() ? "llama" : type;
+  const std::string act = j.value("hidden_act", std::string("silu"));
+  if (act != "silu") fail(ErrorKind::Unsupported, src + ": hidden_act '" + act + "' unsupported");
+  try {
+    c.dim = j.at("hidden_size").get<int>();
+    c.hidden_dim = j.at("intermediate_size").get<int>();
+    c.n_layers = j.at("num_hidden_layers").get<int>();
+    c.n_heads = j.at("num_attention_heads").get<int>();
+    c.n_kv_heads = j.value("num_key_value_heads", c.n_heads);
+    c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? j["head_dim"].get<int>()
+                                                                    : c.dim / c.n_heads;
+    c.vocab_size = j.at("vocab_size").get<int>();
+    c.max_position = j.value("max_position_embeddings", 0);
+    c.rope_theta = j.value("rope_theta", 10000.0);
+    c.norm_eps = j.value("rms_norm_eps", 1e-6f);
+    c.tied_output = j.value("tie_word_embeddings", false);
+    if (j.contains("bos_token_id") && j["bos_token_id"].is_number())
+      c.bos_id = j["bos_token_id"].get<int>();
+    if (j.contains("eos_token_id") && j["eos_token_id"].is_number())
+      c.eos_id = j["eos_token_id"].get<int>();
+    if (j.contains("sliding_window") && j["sliding_window"].is_number())
+      c.sliding_window = j["sliding_window"].get<int>();
+  } catch (const json::exception& e) {
+    fail(ErrorKind::Format, src + ": bad config.json: " + e.what());
+  }
+  c.add_bos = c.bos_id >= 0;
+  return c;
+}
+
+std::unique_ptr<Model> load_hf_folder(const std::string& dir) {
+  const fs::path d(dir);
+  const fs::path cfg = d / "config.json";
+  std::error_code ec;
+  if (!fs::exists(cfg, ec)) fail(ErrorKind::Io, dir + ": no config.json in the model folder");
+  json j;
+  try {
+    j = json::parse(read_text_file(cfg.string()));
+  } catch (const json::exception& e) {
+    fail(ErrorKind::Format, cfg.string() + ": not valid JSON: " + e.what());
+  }
+  auto m = std::make_unique<Model>();
+  m->path = dir;
+  m->config = parse_hf_config(j, cfg.string());
+  m->config.validate(dir);
+
+  std::vector<std::string> files;
+  const fs::path index = d / "model.safetensors.index.json";
+  if (fs::exists(d / "model.safetensors", ec)) {
+    files.push_back((d / "model.safetensors").string());
+  } else if (fs::exists(index, ec)) {
+    json ij;
+    try {
+      ij = json::parse(read_text_file(index.string()));
+      std::set<std::string> uniq;
+      for (auto& [name, file] : ij.at("weight_map").items()) uniq.insert(file.get<std::string>());
+      for (const auto& f : uniq) files.push_back((d / f).string());
+    } catch (const json::exception& e) {
+      fail(ErrorKind::Format, index.string() + ": bad shard index: " + e.what());
+    }
+  } else {
+    fail(ErrorKind::Io, dir + ": no model.safetensors or model.safetensors.index.json");
+  }
+  TensorMap tensors;
+  for (const auto& f : files) m->weights.maps.push_back(read_safetensors(f, tensors));
+  assemble_weights(m->config, tensors, hf_naming(), m->weights, dir);
+  if (fs::exists(d / "tokenizer.model", ec)) m->tokenizer_path = (d / "tokenizer.model").string();
+  return m;
+}
+
+}  // namespace lr

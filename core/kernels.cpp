@@ -1,0 +1,45 @@
+// RMSNorm, rotary embedding and SwiGLU over rows, OpenMP-parallel across rows.
+#include "kernels.h"
+
+#include <cmath>
+
+namespace lr {
+
+void rmsnorm_rows(const float* x, const float* w, float* y, int rows, int dim, float eps) {
+#pragma omp parallel for schedule(static)
+  for (int r = 0; r < rows; ++r) {
+    const float* xr = x + static_cast<long>(r) * dim;
+    float* yr = y + static_cast<long>(r) * dim;
+    double ss = 0.0;
+    for (int i = 0; i < dim; ++i) ss += static_cast<double>(xr[i]) * xr[i];
+    const float inv = static_cast<float>(1.0 / std::sqrt(ss / dim + eps));
+    for (int i = 0; i < dim; ++i) yr[i] = xr[i] * inv * w[i];
+  }
+}
+
+void rope_rows(float* x, int rows, int stride, int n_heads, int head_dim, RopeLayout layout,
+               const RopeTable& t) {
+  const int half = head_dim / 2;
+#pragma omp parallel for schedule(static)
+  for (int r = 0; r < rows; ++r) {
+    const float* c = t.cos.data() + static_cast<long>(r) * half;
+    const float* s = t.sin.data() + static_cast<long>(r) * half;
+    for (int h = 0; h < n_heads; ++h) {
+      float* v = x + static_cast<long>(r) * stride + h * head_dim;
+      for (int i = 0; i < half; ++i) {
+        const int a = layout == RopeLayout::Adjacent ? 2 * i : i;
+        const int b = layout == RopeLayout::Adjacent ? 2 * i + 1 : i + half;
+        const float x0 = v[a], x1 = v[b];
+        v[a] = x0 * c[i] - x1 * s[i];
+        v[b] = x0 * s[i] + x1 * c[i];
+      }
+    }
+  }
+}
+
+void swiglu(float* g, const float* u, long n) {
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+}
+
+}  // namespace lr

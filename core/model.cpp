@@ -1,0 +1,46 @@
+// Format dispatch for load_model.
+#include "model.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "error.h"
+
+namespace fs = std::filesystem;
+
+namespace lr {
+
+std::unique_ptr<Model> load_model(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) fail(ErrorKind::Io, "model '" + path + "' does not exist");
+  if (fs::is_directory(path, ec)) return load_hf_folder(path);
+  char magic[4] = {0, 0, 0, 0};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorKind::Io, "cannot open model '" + path + "'");
+  in.read(magic, 4);
+  if (in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0) return load_gguf_model(path);
+  const std::string ext = fs::path(path).extension().string();
+  if (ext == ".gguf") fail(ErrorKind::Format, path + ": not a GGUF file (bad magic)");
+  if (ext == ".safetensors") return load_hf_folder(fs::path(path).parent_path().string());
+  if (ext == ".bin") return load_llama2c_model(path);
+  fail(ErrorKind::Format, "cannot tell the format of '" + path +
+                              "': pass a Hugging Face folder, a .gguf file or a llama2.c .bin");
+}
+
+std::string find_llama2c_tokenizer(const std::string& model_path) {
+  const fs::path dir = fs::path(model_path).parent_path();
+  std::error_code ec;
+  if (fs::exists(dir / "tokenizer.bin", ec)) return (dir / "tokenizer.bin").string();
+  std::string found;
+  for (const auto& e : fs::directory_iterator(dir.empty() ? fs::path(".") : dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("tok", 0) == 0 && e.path().extension() == ".bin") {
+      if (!found.empty()) return "";  // ambiguous
+      found = e.path().string();
+    }
+  }
+  return found;
+}
+
+}  // namespace lr

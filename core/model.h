@@ -1,0 +1,29 @@
+// One loaded model: description, weights, and where its tokenizer lives.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "config.h"
+#include "weights.h"
+
+namespace lr {
+
+struct Model {
+  ModelConfig config;
+  Weights weights;
+  std::string path;            // what the user passed
+  std::string tokenizer_path;  // file the tokenizer is read from ("" = embedded / unknown)
+};
+
+// Loads a Hugging Face folder, a GGUF file or a llama2.c .bin, by content.
+std::unique_ptr<Model> load_model(const std::string& path);
+
+// Format-specific loaders (used by load_model; exposed for tests).
+std::unique_ptr<Model> load_hf_folder(const std::string& dir);
+std::unique_ptr<Model> load_gguf_model(const std::string& path);
+std::unique_ptr<Model> load_llama2c_model(const std::string& path);
+
+// Finds the llama2.c tokenizer.bin beside a model file ("" if none).
+std::string find_llama2c_tokenizer(const std::string& model_path);
+
+}  // namespace lr

@@ -1,0 +1,167 @@
+// Tokenizer loaders and the vocabulary fingerprint.
+#include "tokenizer.h"
+
+#include <sentencepiece_processor.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "error.h"
+#include "gguf.h"
+#include "mapped_file.h"
+#include "model.h"
+#include "sha256.h"
+#include "spm_tokenizer.h"
+
+namespace fs = std::filesystem;
+
+namespace lr {
+
+static const std::string kSpace = "\xe2\x96\x81";
+
+std::string Tokenizer::fingerprint() const {
+  Sha256 h;
+  h.update("longrope-vocab-v1\n");
+  for (int i = 0; i < vocab_size(); ++i) {
+    if (i == bos_) h.update("<BOS>");
+    else if (i == eos_) h.update("<EOS>");
+    else if (i == unk_) h.update("<UNK>");
+    else h.update(pieces_[i]);
+    h.update("\0", 1);
+  }
+  return h.hex();
+}
+
+namespace {
+
+class SentencePieceTokenizer : public Tokenizer {
+ public:
+  explicit SentencePieceTokenizer(const std::string& path) {
+    const auto st = sp_.Load(path);
+    if (!st.ok()) fail(ErrorKind::Format, path + ": not a SentencePiece model: " + st.ToString());
+    for (int i = 0; i < sp_.GetPieceSize(); ++i) pieces_.push_back(sp_.IdToPiece(i));
+    bos_ = sp_.bos_id();
+    eos_ = sp_.eos_id();
+    unk_ = sp_.unk_id();
+    kind_ = "sentencepiece";
+  }
+  std::vector<int> encode(const std::string& text) const override {
+    std::vector<int> ids;
+    const auto st = sp_.Encode(text, &ids);
+    if (!st.ok()) fail(ErrorKind::Data, "sentencepiece: " + st.ToString());
+    return ids;
+  }
+  std::string decode_piece(int id) const override {
+    if (sp_.IsByte(id)) {
+      const std::string p = sp_.IdToPiece(id);
+      return std::string(1, static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
+    }
+    std::string p = sp_.IdToPiece(id), out;
+    for (size_t i = 0; i < p.size();) {
+      if (p.compare(i, 3, kSpace) == 0) {
+        out += ' ';
+        i += 3;
+      } else {
+        out += p[i++];
+      }
+    }
+    return out;
+  }
+
+ private:
+  sentencepiece::SentencePieceProcessor sp_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& path) {
+  if (!fs::exists(path)) fail(ErrorKind::Io, "tokenizer '" + path + "' does not exist");
+  return std::make_unique<SentencePieceTokenizer>(path);
+}
+
+std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
+  GgufFile g(path);
+  const auto& m = g.meta();
+  const std::string model = m.value("tokenizer.ggml.model", std::string());
+  if (model != "llama") {
+    fail(ErrorKind::Unsupported, path + ": embedded tokenizer '" + model +
+                                     "' is not supported (supported: 'llama' SentencePiece vocab)");
+  }
+  if (!m.contains("tokenizer.ggml.tokens")) fail(ErrorKind::Format, path + ": no token list");
+  auto pieces = m["tokenizer.ggml.tokens"].get<std::vector<std::string>>();
+  std::vector<float> scores(pieces.size(), 0.0f);
+  if (m.contains("tokenizer.ggml.scores")) scores = m["tokenizer.ggml.scores"].get<std::vector<float>>();
+  return std::make_unique<SpmTokenizer>(
+      std::move(pieces), std::move(scores), m.value("tokenizer.ggml.bos_token_id", -1),
+      m.value("tokenizer.ggml.eos_token_id", -1), m.value("tokenizer.ggml.unknown_token_id", 0),
+      m.value("tokenizer.ggml.add_space_prefix", true), "gguf-llama");
+}
+
+std::unique_ptr<Tokenizer> load_llama2c_tokenizer(const std::string& path, int vocab_size) {
+  MappedFile f(path);
+  const uint8_t* p = f.data();
+  size_t off = 4, n = f.size();
+  if (n < 4) fail(ErrorKind::Format, path + ": truncated llama2.c tokenizer");
+  std::vector<std::string> pieces;
+  std::vector<float> scores;
+  while (off < n && (vocab_size <= 0 || static_cast<int>(pieces.size()) < vocab_size)) {
+    if (n - off < 8) fail(ErrorKind::Format, path + ": truncated llama2.c tokenizer");
+    float score;
+    int32_t len;
+    std::memcpy(&score, p + off, 4);
+    std::memcpy(&len, p + off + 4, 4);
+    off += 8;
+    if (len < 0 || static_cast<size_t>(len) > n - off)
+      fail(ErrorKind::Format, path + ": corrupt llama2.c tokenizer entry");
+    std::string piece(reinterpret_cast<const char*>(p + off), len), norm;
+    off += len;
+    for (char ch : piece) {
+      if (ch == ' ') norm += kSpace;
+      else norm += ch;
+    }
+    pieces.push_back(norm);
+    scores.push_back(score);
+  }
+  if (vocab_size > 0 && static_cast<int>(pieces.size()) != vocab_size)
+    fail(ErrorKind::Format, path + ": tokenizer has " + std::to_string(pieces.size()) +
+                                " entries, the model expects " + std::to_string(vocab_size));
+  // llama2.c: <unk>=0, <s>=1, </s>=2; a space is prepended to non-empty text.
+  return std::make_unique<SpmTokenizer>(std::move(pieces), std::move(scores), 1, 2, 0, true,
+                                        "llama2c");
+}
+
+std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) fail(ErrorKind::Io, "tokenizer '" + path + "' does not exist");
+  if (fs::is_directory(path, ec)) {
+    const fs::path tm = fs::path(path) / "tokenizer.model";
+    if (!fs::exists(tm, ec)) fail(ErrorKind::Io, path + ": no tokenizer.model in the folder");
+    return load_sentencepiece(tm.string());
+  }
+  char magic[4] = {0, 0, 0, 0};
+  std::ifstream in(path, std::ios::binary);
+  in.read(magic, 4);
+  if (in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0) return load_gguf_tokenizer(path);
+  const std::string ext = fs::path(path).extension().string();
+  if (ext == ".model") return load_sentencepiece(path);
+  if (ext == ".bin") {
+    // A llama2.c checkpoint starts with 7 small positive ints; a tokenizer with one.
+    in.seekg(0);
+    int32_t h[2] = {0, 0};
+    in.read(reinterpret_cast<char*>(h), 8);
+    const bool is_model = in.gcount() == 8 && h[1] > 4 && fs::file_size(path) > 4096 &&
+                          fs::path(path).filename().string().rfind("tok", 0) != 0;
+    if (is_model) {
+      const std::string tok = find_llama2c_tokenizer(path);
+      if (tok.empty())
+        fail(ErrorKind::Io, path + ": no tokenizer.bin beside the llama2.c model; pass "
+                                   "--tokenizer explicitly");
+      return load_llama2c_tokenizer(tok);
+    }
+    return load_llama2c_tokenizer(path);
+  }
+  fail(ErrorKind::Format, "cannot tell the tokenizer format of '" + path + "'");
+}
+
+}  // namespace lr

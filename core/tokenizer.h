@@ -1,0 +1,38 @@
+// Tokenizers: SentencePiece .model (libsentencepiece), GGUF-embedded llama vocab, llama2.c .bin.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lr {
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  // Token ids of `text`, without BOS/EOS.
+  virtual std::vector<int> encode(const std::string& text) const = 0;
+  // Text of one token (byte tokens as their byte, '▁' as a space).
+  virtual std::string decode_piece(int id) const = 0;
+  int vocab_size() const { return static_cast<int>(pieces_.size()); }
+  int bos_id() const { return bos_; }
+  int eos_id() const { return eos_; }
+  const std::string& kind() const { return kind_; }
+  // SHA-256 of the vocabulary (pieces in id order, '▁' for spaces, specials by role): equal
+  // for the same vocabulary whatever file it came from.
+  std::string fingerprint() const;
+
+ protected:
+  std::vector<std::string> pieces_;  // '▁' form
+  int bos_ = -1, eos_ = -1, unk_ = -1;
+  std::string kind_;
+};
+
+// `path`: a tokenizer.model, a tokenizer.bin (llama2.c), a .gguf, a HF model folder, or a
+// llama2.c model .bin (its tokenizer is looked up beside it).
+std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
+
+std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& path);
+std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path);
+std::unique_ptr<Tokenizer> load_llama2c_tokenizer(const std::string& path, int vocab_size = 0);
+
+}  // namespace lr

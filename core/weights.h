@@ -1,0 +1,54 @@
+// Model weights: F32 views into mapped files or converted buffers, one struct per layer.
+#pragma once
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "dtype.h"
+#include "mapped_file.h"
+
+namespace lr {
+
+// All matrices are row-major (out, in), as PyTorch and GGUF store them.
+struct LayerWeights {
+  const float* attn_norm = nullptr;  // (dim)
+  const float* wq = nullptr;         // (n_heads * head_dim, dim)
+  const float* wk = nullptr;         // (n_kv_heads * head_dim, dim)
+  const float* wv = nullptr;         // (n_kv_heads * head_dim, dim)
+  const float* wo = nullptr;         // (dim, n_heads * head_dim)
+  const float* ffn_norm = nullptr;   // (dim)
+  const float* w_gate = nullptr;     // (hidden_dim, dim)
+  const float* w_up = nullptr;       // (hidden_dim, dim)
+  const float* w_down = nullptr;     // (dim, hidden_dim)
+};
+
+struct Weights {
+  const float* tok_embd = nullptr;  // (vocab, dim)
+  std::vector<LayerWeights> layers;
+  const float* out_norm = nullptr;  // (dim)
+  const float* output = nullptr;    // (vocab, dim); == tok_embd when tied
+
+  // Storage behind the pointers above.
+  std::vector<std::shared_ptr<MappedFile>> maps;
+  std::deque<std::vector<float>> owned;
+  size_t bytes = 0;  // F32 bytes the model occupies (mapped or owned)
+};
+
+// One tensor as found in a file, before conversion.
+struct RawTensor {
+  std::string name;
+  DType dtype = DType::Other;
+  std::string dtype_label;     // the file's own name for the type, for messages
+  std::vector<int64_t> shape;  // outermost first (PyTorch order)
+  const uint8_t* data = nullptr;
+  size_t nbytes = 0;
+};
+
+// Checks shape and returns an F32 pointer: into the map for aligned F32 data, else a
+// converted copy owned by `w`. Throws Format / Unsupported naming `source` and the tensor.
+const float* materialize(const RawTensor& t, const std::vector<int64_t>& expected_shape,
+                         Weights& w, const std::string& source);
+
+}  // namespace lr

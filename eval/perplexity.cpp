@@ -1,0 +1,164 @@
+// Scoring rules for each perplexity mode; all share Engine::logprobs.
+#include "perplexity.h"
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include "error.h"
+#include "progress.h"
+
+namespace lr {
+
+double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length) {
+  const int L = r.original_max_position > 0 ? r.original_max_position : c.max_position;
+  if (L <= 0) return 1.0;
+  return std::max(1.0, static_cast<double>(length) / L);
+}
+
+namespace {
+
+// Truncate: [BOS] + the first length-1 tokens (length tokens without BOS); all scored.
+// PPL = exp(mean over documents of the per-document mean NLL), as the original repos do.
+void run_truncate(Engine& e, const Shard& sh, const PplOptions& o, int length, const RopeScaling& r,
+                  LengthResult& res) {
+  const ModelConfig& c = e.model().config;
+  const bool bos = c.add_bos && c.bos_id >= 0;
+  const int need = bos ? length - 1 : length;
+  std::vector<int> picked;
+  long longest = 0;
+  for (int d = 0; d < sh.num_docs(); ++d) {
+    longest = std::max<long>(longest, static_cast<long>(sh.doc(d).size()));
+    if (static_cast<int>(sh.doc(d).size()) >= need) picked.push_back(d);
+    if (o.samples > 0 && static_cast<int>(picked.size()) == o.samples) break;
+  }
+  if (picked.empty())
+    fail(ErrorKind::Data, "no document has the " + std::to_string(need) + " tokens needed for " +
+                              std::to_string(length) + " (longest has " + std::to_string(longest) +
+                              ")");
+  if (o.samples > 0 && static_cast<int>(picked.size()) < o.samples && !o.quiet)
+    std::cerr << "note: only " << picked.size() << " of " << o.samples
+              << " requested documents have " << need << " tokens\n";
+  Progress prog("ppl@" + std::to_string(length), static_cast<double>(picked.size()) * length,
+                "tok", o.quiet);
+  double mean_sum = 0;
+  for (int d : picked) {
+    std::vector<int> seq;
+    if (bos) seq.push_back(c.bos_id);
+    auto doc = sh.doc(d);
+    seq.insert(seq.end(), doc.begin(), doc.begin() + need);
+    const auto lp = e.logprobs(seq, r, 0);
+    DocScore ds{sh.names[d], static_cast<long>(lp.size()), 0.0};
+    for (double v : lp) ds.nll -= v;
+    mean_sum += ds.nll / ds.tokens;
+    res.docs.push_back(ds);
+    res.tokens_processed += length;
+    prog.update(static_cast<double>(res.tokens_processed));
+  }
+  res.ppl = std::exp(mean_sum / picked.size());
+}
+
+// Sliding: windows of `length` ([BOS] + length-1 tokens), start every `stride` tokens; each
+// window scores only tokens not scored before. PPL = exp(mean of per-window mean NLL).
+void run_sliding(Engine& e, const Shard& sh, const PplOptions& o, int length, const RopeScaling& r,
+                 LengthResult& res) {
+  const ModelConfig& c = e.model().config;
+  const bool bos = c.add_bos && c.bos_id >= 0;
+  const int max_tok = bos ? length - 1 : length;
+  if (o.stride <= 0 || o.stride > max_tok)
+    fail(ErrorKind::InvalidArgument, "--sliding-window must be in 1.." + std::to_string(max_tok));
+  std::vector<int> picked;
+  for (int d = 0; d < sh.num_docs(); ++d) {
+    if (static_cast<int>(sh.doc(d).size()) >= max_tok) picked.push_back(d);
+    if (o.samples > 0 && static_cast<int>(picked.size()) == o.samples) break;
+  }
+  if (picked.empty())
+    fail(ErrorKind::Data, "no document has the " + std::to_string(max_tok) + " tokens needed");
+  double total = 0;
+  for (int d : picked) total += static_cast<double>(sh.doc(d).size());
+  Progress prog("ppl@" + std::to_string(length) + " sliding", total, "tok", o.quiet);
+  double window_mean_sum = 0;
+  long windows = 0, done = 0;
+  for (int d : picked) {
+    auto doc = sh.doc(d);
+    const long n = static_cast<long>(doc.size());
+    DocScore ds{sh.names[d], 0, 0.0};
+    long prev_end = 0;
+    for (long begin = 0; begin < n; begin += o.stride) {
+      const long end = std::min(begin + max_tok, n);
+      const long trg = end - prev_end;
+      std::vector<int> seq;
+      if (bos) seq.push_back(c.bos_id);
+      seq.insert(seq.end(), doc.begin() + begin, doc.begin() + end);
+      const int m = static_cast<int>(seq.size());
+      const int from = std::max(0, m - 1 - static_cast<int>(trg));
+      if (m >= 2) {
+        const auto lp = e.logprobs(seq, r, from);
+        double nll = 0;
+        for (double v : lp) nll -= v;
+        ds.nll += nll;
+        ds.tokens += static_cast<long>(lp.size());
+        window_mean_sum += nll / lp.size();
+        ++windows;
+      }
+      res.tokens_processed += m;
+      done = prev_end = end;
+      prog.update(static_cast<double>(done));
+      if (end == n) break;
+    }
+    res.docs.push_back(ds);
+  }
+  res.ppl = std::exp(window_mean_sum / windows);
+}
+
+// llama.cpp's llama-perplexity: all documents joined; chunk i = tokens[i*len, (i+1)*len) with
+// its first token replaced by BOS; positions len/2 .. len-2 predict the next token.
+// PPL = exp(total NLL / total scored tokens).
+void run_llamacpp(Engine& e, const Shard& sh, const PplOptions& o, int length,
+                  const RopeScaling& r, LengthResult& res) {
+  const ModelConfig& c = e.model().config;
+  const long n_chunks_all = static_cast<long>(sh.tokens.size()) / length;
+  if (n_chunks_all < 1)
+    fail(ErrorKind::Data, "the shard holds " + std::to_string(sh.tokens.size()) +
+                              " tokens: fewer than one chunk of " + std::to_string(length));
+  const long n_chunks = o.samples > 0 ? std::min<long>(o.samples, n_chunks_all) : n_chunks_all;
+  Progress prog("ppl@" + std::to_string(length) + " llamacpp",
+                static_cast<double>(n_chunks) * length, "tok", o.quiet);
+  double nll = 0;
+  long count = 0;
+  for (long i = 0; i < n_chunks; ++i) {
+    std::vector<int> seq(sh.tokens.begin() + i * length, sh.tokens.begin() + (i + 1) * length);
+    if (c.add_bos && c.bos_id >= 0) seq[0] = c.bos_id;
+    const auto lp = e.logprobs(seq, r, length / 2);
+    DocScore ds{"chunk" + std::to_string(i), static_cast<long>(lp.size()), 0.0};
+    for (double v : lp) ds.nll -= v;
+    nll += ds.nll;
+    count += ds.tokens;
+    res.docs.push_back(ds);
+    res.tokens_processed += length;
+    prog.update(static_cast<double>(res.tokens_processed));
+  }
+  res.ppl = std::exp(nll / count);
+}
+
+}  // namespace
+
+LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOptions& opt,
+                             int length) {
+  if (length < 2) fail(ErrorKind::InvalidArgument, "lengths must be at least 2 tokens");
+  LengthResult res;
+  res.length = length;
+  RopeScaling r = opt.rope;
+  if (!opt.fixed_scale) r.factor = scale_for_length(engine.model().config, r, length);
+  res.scale = r.factor;
+  const auto t0 = std::chrono::steady_clock::now();
+  switch (opt.mode) {
+    case PplMode::Truncate: run_truncate(engine, shard, opt, length, r, res); break;
+    case PplMode::Sliding: run_sliding(engine, shard, opt, length, r, res); break;
+    case PplMode::LlamaCpp: run_llamacpp(engine, shard, opt, length, r, res); break;
+  }
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace lr

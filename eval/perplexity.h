@@ -1,0 +1,50 @@
+// Perplexity over a shard: truncate (LongRoPE/YaRN repos), sliding window, llama.cpp chunks.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "forward.h"
+#include "rope.h"
+#include "shard.h"
+
+namespace lr {
+
+enum class PplMode {
+  Truncate,  // first `samples` documents with enough tokens, each cut to the length
+  Sliding,   // whole documents in windows of the length, stride `stride`, new tokens scored
+  LlamaCpp,  // documents joined, chunks of the length, BOS first, second half scored
+};
+
+struct PplOptions {
+  std::vector<int> lengths;
+  int samples = 0;  // 0 = all that qualify
+  PplMode mode = PplMode::Truncate;
+  int stride = 0;           // Sliding
+  RopeScaling rope;         // factor is set per length unless fixed_scale
+  bool fixed_scale = false; // use rope.factor as given at every length
+  bool quiet = false;
+};
+
+struct DocScore {
+  std::string name;
+  long tokens = 0;    // scored tokens
+  double nll = 0.0;   // summed negative log-likelihood (nats)
+};
+
+struct LengthResult {
+  int length = 0;
+  double scale = 1.0;
+  double ppl = 0.0;
+  std::vector<DocScore> docs;  // per document (Truncate/Sliding) or per chunk (LlamaCpp)
+  long tokens_processed = 0;   // tokens run through the model
+  double seconds = 0.0;
+};
+
+// The scale a length implies: max(1, length / L), L = rope.original_max_position or the
+// model's trained context.
+double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length);
+
+LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOptions& opt,
+                             int length);
+
+}  // namespace lr
