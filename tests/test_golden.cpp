@@ -26,6 +26,7 @@ RopeScaling rope_from_json(const nlohmann::json& j) {
 
 struct GoldenCase {
   std::string golden, model;
+  friend void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.model; }
 };
 
 class Golden : public ::testing::TestWithParam<GoldenCase> {};

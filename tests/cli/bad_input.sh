@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Bad-input table: every case must print one clear "longrope: error:" line naming the
+# problem and exit non-zero without a crash (exit code < 128, no sanitizer/abort output).
+set -u
+BIN=${1:?usage: bad_input.sh path/to/longrope}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${LONGROPE_SHARED:-$ROOT/../shared}
+FX=$SHARED/models/fixture-llama-5m
+ST=$SHARED/models/stories260K
+if [ ! -d "$FX" ] || [ ! -d "$ST" ]; then echo "SKIP: $SHARED missing"; exit 77; fi
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+PY=python3
+
+# --- fixtures for the cases -----------------------------------------------------------
+mkdir -p "$T/trunc" "$T/pastend" "$T/dtype" "$T/shape" "$T/arch"
+for d in trunc pastend dtype shape arch; do cp "$FX/config.json" "$T/$d/"; done
+printf 'abc' > "$T/trunc/model.safetensors"
+$PY - "$FX/model.safetensors" "$T" <<'PYEOF'
+import json, struct, sys
+src, t = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+(hlen,) = struct.unpack_from("<Q", data, 0)
+open(t + "/pastend/model.safetensors", "wb").write(struct.pack("<Q", 10**9) + data[8:4096])
+h = json.loads(data[8:8 + hlen])
+h["model.norm.weight"]["dtype"] = "I32"
+hb = json.dumps(h).encode(); hb += b" " * (-len(hb) % 8)
+open(t + "/dtype/model.safetensors", "wb").write(struct.pack("<Q", len(hb)) + hb + data[8 + hlen:])
+PYEOF
+ln -s "$FX/model.safetensors" "$T/shape/model.safetensors"
+sed -i 's/"intermediate_size": 768/"intermediate_size": 700/' "$T/shape/config.json"
+ln -s "$FX/model.safetensors" "$T/arch/model.safetensors"
+sed -i 's/LlamaForCausalLM/GPT2LMHeadModel/; s/"model_type": "llama"/"model_type": "gpt2"/' "$T/arch/config.json"
+printf 'NOPE0000000000000000' > "$T/bad.gguf"
+head -c 300000 "$SHARED/models/fixture-llama-5m.f32.gguf" > "$T/trunc.gguf"
+head -c 50000 "$ST/stories260K.bin" > "$T/trunc.bin"
+printf '1.0\n1.1\n1.2\n' > "$T/count.csv"
+{ for i in $(seq 1 31); do echo 1.0; done; echo nan; } > "$T/nan.csv"
+{ for i in $(seq 1 31); do echo 1.5; done; echo 1.2; } > "$T/mono.csv"
+{ echo 0.5; for i in $(seq 1 31); do echo 1.5; done; } > "$T/below.csv"
+: > "$T/empty.csv"
+echo '{"factors": [1.0, 2.0' > "$T/broken.json"
+echo "not hdf5" > "$T/notashard.h5"
+"$BIN" tokenize --tokenizer "$FX" --input "$SHARED/data/pg19-like/valid/pg3261.txt" --output "$T/fx.h5" -q >/dev/null || exit 1
+"$BIN" tokenize --tokenizer "$ST/tok512.bin" --input "$SHARED/data/tinystories-like/doc01.txt" --output "$T/st.h5" -q >/dev/null || exit 1
+
+# --- the table: name | expected message fragment | arguments ----------------------------
+pass=0; failn=0
+check() {
+  local name=$1 want=$2; shift 2
+  local out rc
+  out=$("$BIN" "$@" -q 2>&1 >/dev/null); rc=$?
+  local lines; lines=$(printf '%s\n' "$out" | grep -c 'longrope: error:')
+  if [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$lines" -eq 1 ] && printf '%s' "$out" | grep -qi -- "$want"; then
+    pass=$((pass+1)); echo "ok   $name (exit $rc)"
+  else
+    failn=$((failn+1)); echo "FAIL $name: exit $rc, wanted '$want', got: $out"
+  fi
+}
+E="eval ppl --data $T/fx.h5 --num-tokens 256"
+check "missing model file"            "does not exist"            $E --model "$T/nope.gguf"
+check "truncated safetensors header"  "truncated"                 $E --model "$T/trunc"
+check "header length past EOF"        "past the end"              $E --model "$T/pastend"
+check "wrong dtype"                   "unsupported type I32"      $E --model "$T/dtype"
+check "tensor shape mismatch"         "has shape"                 $E --model "$T/shape"
+check "unknown architecture"          "GPT2LMHeadModel"           $E --model "$T/arch"
+check "bad GGUF magic"                "bad magic"                 $E --model "$T/bad.gguf"
+check "truncated GGUF"                "truncated or corrupt"      $E --model "$T/trunc.gguf"
+check "unsupported GGUF tensor type"  "Q4_K"                      $E --model "$SHARED/models/fixture-llama-5m.q4_k.gguf"
+check "truncated llama2.c checkpoint" "truncated or corrupt"      eval ppl --data "$T/st.h5" --model "$T/trunc.bin"
+check "factor file wrong count"       "needs head_dim/2 = 32"     $E --model "$FX" --rope longrope --factors "$T/count.csv"
+check "factor file NaN"               "not finite"                $E --model "$FX" --rope longrope --factors "$T/nan.csv"
+check "factor file non-monotonic"     "not non-decreasing"        $E --model "$FX" --rope longrope --factors "$T/mono.csv"
+check "factor below one"              "below 1"                   $E --model "$FX" --rope longrope --factors "$T/below.csv"
+check "factor file empty"             "empty"                     $E --model "$FX" --rope longrope --factors "$T/empty.csv"
+check "factor JSON broken"            "not valid JSON"            $E --model "$FX" --rope longrope --factors "$T/broken.json"
+check "longrope without factors"      "needs --factors"           $E --model "$FX" --rope longrope
+check "shard for another tokenizer"   "another tokenizer"         eval ppl --model "$FX" --data "$T/st.h5" --num-tokens 256
+check "num-tokens longer than any doc" "no document has"          eval ppl --model "$FX" --data "$T/fx.h5" --num-tokens 1000000
+check "shard not HDF5"                "not an HDF5 file"          eval ppl --model "$FX" --data "$T/notashard.h5"
+check "missing shard"                 "does not exist"            eval ppl --model "$FX" --data "$T/none.h5"
+check "unknown rope"                  "unknown --rope"            $E --model "$FX" --rope rotary
+check "bad num-tokens"                "bad value"                 eval ppl --model "$FX" --data "$T/fx.h5" --num-tokens 256,abc
+check "unknown option"                "unrecognised option\|unrecognized option" $E --model "$FX" --bogus
+check "unknown command"               "unknown command"           frobnicate
+check "tokenize missing input"        "does not exist"            tokenize --tokenizer "$FX" --input "$T/nothing" --output "$T/x.h5"
+echo "$pass passed, $failn failed"
+[ $failn -eq 0 ]
