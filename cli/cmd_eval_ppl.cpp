@@ -6,9 +6,9 @@
 
 #include "commands.h"
 #include "error.h"
+#include "longrope/version.h"
 #include "options.h"
 #include "perplexity.h"
-#include "longrope/version.h"
 
 namespace lr::cli {
 
@@ -19,10 +19,10 @@ void check_shard_matches(const Shard& s, const Model& m, const std::string& tok_
   auto tok = model_tokenizer(m, tok_override);
   if (tok->fingerprint() != s.tokenizer_fingerprint)
     fail(ErrorKind::Data, shard_path + " was tokenized with another tokenizer (" +
-                              s.tokenizer_kind + " from " + s.tokenizer_source +
-                              ", vocabulary " + s.tokenizer_fingerprint.substr(0, 12) +
-                              ") than the model's (" + tok->kind() + ", vocabulary " +
-                              tok->fingerprint().substr(0, 12) + "): re-run longrope tokenize");
+                              s.tokenizer_kind + " from " + s.tokenizer_source + ", vocabulary " +
+                              s.tokenizer_fingerprint.substr(0, 12) + ") than the model's (" +
+                              tok->kind() + ", vocabulary " + tok->fingerprint().substr(0, 12) +
+                              "): re-run longrope tokenize");
   if (s.vocab_size > m.config.vocab_size)
     fail(ErrorKind::Data, shard_path + ": shard vocabulary larger than the model's");
 }
@@ -38,8 +38,8 @@ PplMode parse_mode(const std::string& s) {
 int cmd_eval_ppl(const Args& args) {
   po::options_description d("eval ppl options");
   d.add_options()("model", po::value<std::string>()->required(),
-                  "HF folder, .gguf or llama2.c .bin")(
-      "data", po::value<std::string>()->required(), "shard from `longrope tokenize`")(
+                  "HF folder, .gguf or llama2.c .bin")("data", po::value<std::string>()->required(),
+                                                       "shard from `longrope tokenize`")(
       "num-tokens", po::value<std::string>()->default_value("256"),
       "comma-separated lengths, e.g. 256,512,1024")(
       "samples", po::value<int>()->default_value(0),
@@ -85,12 +85,12 @@ int cmd_eval_ppl(const Args& args) {
 
   Engine engine(*model);
   std::vector<LengthResult> results;
-  std::printf("%8s %8s %12s %6s %10s\n", "length", "scale", "ppl", "docs", "tok/s");
+  std::printf("%8s %8s %12s %6s %10s %9s\n", "length", "scale", "ppl", "docs", "tok/s", "GFLOP/s");
   for (int len : lengths) {
     results.push_back(evaluate_length(engine, shard, opt, len));
     const auto& r = results.back();
-    std::printf("%8d %8.3f %12.4f %6zu %10.1f\n", r.length, r.scale, r.ppl, r.docs.size(),
-                r.tokens_processed / r.seconds);
+    std::printf("%8d %8.3f %12.4f %6zu %10.1f %9.2f\n", r.length, r.scale, r.ppl, r.docs.size(),
+                r.tokens_processed / r.seconds, r.flops / r.seconds / 1e9);
     std::fflush(stdout);
   }
 
@@ -114,10 +114,12 @@ int cmd_eval_ppl(const Args& args) {
                  {"start_tokens", opt.rope.start_tokens},
                  {"factors", opt.rope.factors}};
     for (const auto& r : results) {
-      nlohmann::json jr = {{"length", r.length}, {"scale", r.scale}, {"ppl", r.ppl},
-                           {"seconds", r.seconds}};
+      nlohmann::json jr = {
+          {"length", r.length}, {"scale", r.scale}, {"ppl", r.ppl}, {"seconds", r.seconds}};
       for (const auto& ds : r.docs)
-        jr["docs"].push_back({{"name", ds.name}, {"tokens", ds.tokens}, {"nll", ds.nll},
+        jr["docs"].push_back({{"name", ds.name},
+                              {"tokens", ds.tokens},
+                              {"nll", ds.nll},
                               {"ppl", std::exp(ds.nll / ds.tokens)}});
       j["results"].push_back(jr);
     }

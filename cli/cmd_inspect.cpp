@@ -17,29 +17,30 @@ int cmd_inspect(const Args& args) {
   apply_common(vm);
   auto m = load_model(vm["model"].as<std::string>());
   const ModelConfig& c = m->config;
-  nlohmann::json j = {{"format", c.format},
-                      {"arch", c.arch},
-                      {"dim", c.dim},
-                      {"hidden_dim", c.hidden_dim},
-                      {"n_layers", c.n_layers},
-                      {"n_heads", c.n_heads},
-                      {"n_kv_heads", c.n_kv_heads},
-                      {"head_dim", c.head_dim},
-                      {"rotary_pairs", c.head_dim / 2},
-                      {"vocab_size", c.vocab_size},
-                      {"trained_context", c.max_position},
-                      {"rope_theta", c.rope_theta},
-                      {"norm_eps", c.norm_eps},
-                      {"rope_layout", c.rope_layout == RopeLayout::Adjacent ? "adjacent (2i,2i+1)"
-                                                                           : "half-split (i,i+d/2)"},
-                      {"tied_output", c.tied_output},
-                      {"bos_id", c.bos_id},
-                      {"eos_id", c.eos_id},
-                      {"weights_mib", m->weights.bytes / 1048576.0}};
+  nlohmann::json j = {
+      {"format", c.format},
+      {"arch", c.arch},
+      {"dim", c.dim},
+      {"hidden_dim", c.hidden_dim},
+      {"n_layers", c.n_layers},
+      {"n_heads", c.n_heads},
+      {"n_kv_heads", c.n_kv_heads},
+      {"head_dim", c.head_dim},
+      {"rotary_pairs", c.head_dim / 2},
+      {"vocab_size", c.vocab_size},
+      {"trained_context", c.max_position},
+      {"rope_theta", c.rope_theta},
+      {"norm_eps", c.norm_eps},
+      {"rope_layout",
+       c.rope_layout == RopeLayout::Adjacent ? "adjacent (2i,2i+1)" : "half-split (i,i+d/2)"},
+      {"tied_output", c.tied_output},
+      {"bos_id", c.bos_id},
+      {"eos_id", c.eos_id},
+      {"weights_mib", m->weights.bytes / 1048576.0}};
   try {
     auto tok = model_tokenizer(*m, vm["tokenizer"].as<std::string>());
-    j["tokenizer"] = {{"kind", tok->kind()}, {"vocab", tok->vocab_size()},
-                      {"fingerprint", tok->fingerprint()}};
+    j["tokenizer"] = {
+        {"kind", tok->kind()}, {"vocab", tok->vocab_size()}, {"fingerprint", tok->fingerprint()}};
   } catch (const std::exception& e) {
     j["tokenizer"] = std::string("unavailable: ") + e.what();
   }

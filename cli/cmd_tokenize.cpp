@@ -18,8 +18,9 @@ int cmd_tokenize(const Args& args) {
       "min-tokens", po::value<int>()->default_value(0), "drop documents with fewer tokens");
   d.add(common_options());
   po::variables_map vm;
-  if (!parse(args, d, vm, "usage: longrope tokenize --tokenizer T --input DIR_OR_FILES... "
-                          "--output shard.h5 [--min-tokens N]"))
+  if (!parse(args, d, vm,
+             "usage: longrope tokenize --tokenizer T --input DIR_OR_FILES... "
+             "--output shard.h5 [--min-tokens N]"))
     return 0;
   const bool quiet = apply_common(vm);
   const std::string tpath = vm["tokenizer"].as<std::string>();

@@ -12,8 +12,8 @@ namespace lr::cli {
 
 po::options_description common_options() {
   po::options_description d("Common options");
-  d.add_options()("help,h", "show this help")(
-      "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
+  d.add_options()("help,h", "show this help")("threads", po::value<int>()->default_value(0),
+                                              "worker threads (0 = all cores)")(
       "quiet,q", po::bool_switch(), "no progress output on stderr");
   return d;
 }

@@ -13,15 +13,24 @@ TensorNaming hf_naming() {
   n.layer = [](Part p, int l) {
     const std::string b = "model.layers." + std::to_string(l) + ".";
     switch (p) {
-      case Part::AttnNorm: return b + "input_layernorm.weight";
-      case Part::Wq: return b + "self_attn.q_proj.weight";
-      case Part::Wk: return b + "self_attn.k_proj.weight";
-      case Part::Wv: return b + "self_attn.v_proj.weight";
-      case Part::Wo: return b + "self_attn.o_proj.weight";
-      case Part::FfnNorm: return b + "post_attention_layernorm.weight";
-      case Part::Gate: return b + "mlp.gate_proj.weight";
-      case Part::Up: return b + "mlp.up_proj.weight";
-      case Part::Down: return b + "mlp.down_proj.weight";
+      case Part::AttnNorm:
+        return b + "input_layernorm.weight";
+      case Part::Wq:
+        return b + "self_attn.q_proj.weight";
+      case Part::Wk:
+        return b + "self_attn.k_proj.weight";
+      case Part::Wv:
+        return b + "self_attn.v_proj.weight";
+      case Part::Wo:
+        return b + "self_attn.o_proj.weight";
+      case Part::FfnNorm:
+        return b + "post_attention_layernorm.weight";
+      case Part::Gate:
+        return b + "mlp.gate_proj.weight";
+      case Part::Up:
+        return b + "mlp.up_proj.weight";
+      case Part::Down:
+        return b + "mlp.down_proj.weight";
     }
     return b;
   };
@@ -36,15 +45,24 @@ TensorNaming gguf_naming() {
   n.layer = [](Part p, int l) {
     const std::string b = "blk." + std::to_string(l) + ".";
     switch (p) {
-      case Part::AttnNorm: return b + "attn_norm.weight";
-      case Part::Wq: return b + "attn_q.weight";
-      case Part::Wk: return b + "attn_k.weight";
-      case Part::Wv: return b + "attn_v.weight";
-      case Part::Wo: return b + "attn_output.weight";
-      case Part::FfnNorm: return b + "ffn_norm.weight";
-      case Part::Gate: return b + "ffn_gate.weight";
-      case Part::Up: return b + "ffn_up.weight";
-      case Part::Down: return b + "ffn_down.weight";
+      case Part::AttnNorm:
+        return b + "attn_norm.weight";
+      case Part::Wq:
+        return b + "attn_q.weight";
+      case Part::Wk:
+        return b + "attn_k.weight";
+      case Part::Wv:
+        return b + "attn_v.weight";
+      case Part::Wo:
+        return b + "attn_output.weight";
+      case Part::FfnNorm:
+        return b + "ffn_norm.weight";
+      case Part::Gate:
+        return b + "ffn_gate.weight";
+      case Part::Up:
+        return b + "ffn_up.weight";
+      case Part::Down:
+        return b + "ffn_down.weight";
     }
     return b;
   };

@@ -4,9 +4,9 @@
 namespace lr {
 
 struct AttentionShape {
-  int n = 0;               // sequence length
+  int n = 0;  // sequence length
   int n_heads = 0, n_kv_heads = 0, head_dim = 0;
-  int window = 0;          // keys older than `window` positions are masked (0 = none)
+  int window = 0;  // keys older than `window` positions are masked (0 = none)
 };
 
 // q: (n, n_heads*head_dim), k/v: (n, n_kv_heads*head_dim), out: (n, n_heads*head_dim).

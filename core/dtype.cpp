@@ -9,24 +9,35 @@ size_t dtype_block(DType t) { return (t == DType::Q8_0 || t == DType::Q4_0) ? 32
 
 size_t dtype_bytes(DType t, size_t count) {
   switch (t) {
-    case DType::F32: return count * 4;
+    case DType::F32:
+      return count * 4;
     case DType::F16:
-    case DType::BF16: return count * 2;
-    case DType::Q8_0: return count / 32 * 34;  // f16 scale + 32 int8
-    case DType::Q4_0: return count / 32 * 18;  // f16 scale + 16 bytes of nibbles
-    case DType::Other: return 0;
+    case DType::BF16:
+      return count * 2;
+    case DType::Q8_0:
+      return count / 32 * 34;  // f16 scale + 32 int8
+    case DType::Q4_0:
+      return count / 32 * 18;  // f16 scale + 16 bytes of nibbles
+    case DType::Other:
+      return 0;
   }
   return 0;
 }
 
 const char* dtype_name(DType t) {
   switch (t) {
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::Q8_0: return "Q8_0";
-    case DType::Q4_0: return "Q4_0";
-    case DType::Other: return "other";
+    case DType::F32:
+      return "F32";
+    case DType::F16:
+      return "F16";
+    case DType::BF16:
+      return "BF16";
+    case DType::Q8_0:
+      return "Q8_0";
+    case DType::Q4_0:
+      return "Q4_0";
+    case DType::Other:
+      return "other";
   }
   return "?";
 }
@@ -73,7 +84,9 @@ static uint16_t load_u16(const uint8_t* p) {
 
 void to_f32(DType t, const uint8_t* src, size_t count, float* dst) {
   switch (t) {
-    case DType::F32: std::memcpy(dst, src, count * 4); return;
+    case DType::F32:
+      std::memcpy(dst, src, count * 4);
+      return;
     case DType::F16:
       for (size_t i = 0; i < count; ++i) dst[i] = f16_to_f32(load_u16(src + 2 * i));
       return;
@@ -97,7 +110,8 @@ void to_f32(DType t, const uint8_t* src, size_t count, float* dst) {
         }
       }
       return;
-    case DType::Other: return;
+    case DType::Other:
+      return;
   }
 }
 

@@ -21,11 +21,16 @@ class Error : public std::runtime_error {
 // Exit codes used by the CLI for each kind (documented in README.md).
 inline int exit_code(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::Io: return 3;
-    case ErrorKind::Format: return 4;
-    case ErrorKind::Unsupported: return 5;
-    case ErrorKind::InvalidArgument: return 2;
-    case ErrorKind::Data: return 6;
+    case ErrorKind::Io:
+      return 3;
+    case ErrorKind::Format:
+      return 4;
+    case ErrorKind::Unsupported:
+      return 5;
+    case ErrorKind::InvalidArgument:
+      return 2;
+    case ErrorKind::Data:
+      return 6;
   }
   return 1;
 }

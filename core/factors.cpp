@@ -14,9 +14,12 @@ namespace lr {
 static std::vector<double> json_row(const nlohmann::json& a, const std::string& path) {
   std::vector<double> row;
   for (const auto& v : a) {
-    if (v.is_number()) row.push_back(v.get<double>());
-    else if (v.is_string() && (v == "nan" || v == "NaN")) row.push_back(std::nan(""));
-    else fail(ErrorKind::Data, path + ": factor " + std::to_string(row.size()) + " is not a number");
+    if (v.is_number())
+      row.push_back(v.get<double>());
+    else if (v.is_string() && (v == "nan" || v == "NaN"))
+      row.push_back(std::nan(""));
+    else
+      fail(ErrorKind::Data, path + ": factor " + std::to_string(row.size()) + " is not a number");
   }
   return row;
 }
@@ -79,8 +82,10 @@ static FactorFile parse_csv(const std::string& text, const std::string& path) {
     while (std::getline(ls, tok, ',')) {
       if (!tok.empty()) vals.push_back(parse_number(tok, path, lineno));
     }
-    if (vals.size() == 1) single.push_back(vals[0]);
-    else if (!vals.empty()) f.rows.push_back(vals);
+    if (vals.size() == 1)
+      single.push_back(vals[0]);
+    else if (!vals.empty())
+      f.rows.push_back(vals);
   }
   if (!single.empty() && !f.rows.empty())
     fail(ErrorKind::Data, path + ": mixes one-value lines with multi-value rows");
@@ -89,12 +94,13 @@ static FactorFile parse_csv(const std::string& text, const std::string& path) {
 }
 
 FactorFile read_factor_file(const std::string& path) {
-  if (!std::filesystem::exists(path)) fail(ErrorKind::Io, "factor file '" + path + "' does not exist");
+  if (!std::filesystem::exists(path))
+    fail(ErrorKind::Io, "factor file '" + path + "' does not exist");
   const std::string text = read_text_file(path);
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) fail(ErrorKind::Data, path + ": factor file is empty");
-  FactorFile f = (text[first] == '{' || text[first] == '[') ? parse_json(text, path)
-                                                             : parse_csv(text, path);
+  FactorFile f =
+      (text[first] == '{' || text[first] == '[') ? parse_json(text, path) : parse_csv(text, path);
   if (f.rows.empty() || f.rows[0].empty()) fail(ErrorKind::Data, path + ": factor file is empty");
   return f;
 }
@@ -110,9 +116,9 @@ void validate_factors(const std::vector<std::vector<double>>& rows, int half, in
     const auto& row = rows[r];
     const std::string where = rows.size() > 1 ? " (row " + std::to_string(r) + ")" : "";
     if (static_cast<int>(row.size()) != half)
-      fail(ErrorKind::Data, src + where + ": " + std::to_string(row.size()) +
-                                " factors, but the model needs head_dim/2 = " +
-                                std::to_string(half));
+      fail(ErrorKind::Data,
+           src + where + ": " + std::to_string(row.size()) +
+               " factors, but the model needs head_dim/2 = " + std::to_string(half));
     for (int i = 0; i < half; ++i) {
       if (!std::isfinite(row[i]))
         fail(ErrorKind::Data, src + where + ": factor " + std::to_string(i) + " is not finite");
@@ -123,7 +129,8 @@ void validate_factors(const std::vector<std::vector<double>>& rows, int half, in
       if (checks.monotonic && i > 0 && row[i] < row[i - 1])
         fail(ErrorKind::Data, src + where + ": factors are not non-decreasing at index " +
                                   std::to_string(i) + " (" + std::to_string(row[i - 1]) + " > " +
-                                  std::to_string(row[i]) + "; pass --no-monotonic-check to accept)");
+                                  std::to_string(row[i]) +
+                                  "; pass --no-monotonic-check to accept)");
     }
   }
 }

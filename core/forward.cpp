@@ -63,7 +63,8 @@ std::vector<double> Engine::logprobs(const std::vector<int>& tokens, const RopeS
   float* xb = act_.xb.data();
 
   for (int i = 0; i < n; ++i)
-    std::copy_n(w.tok_embd + static_cast<long>(tokens[i]) * dim, dim, x + static_cast<long>(i) * dim);
+    std::copy_n(w.tok_embd + static_cast<long>(tokens[i]) * dim, dim,
+                x + static_cast<long>(i) * dim);
 
   RopeTable table;
   const bool shared_table = rope_layer_invariant(rope);
@@ -98,7 +99,7 @@ std::vector<double> Engine::logprobs(const std::vector<int>& tokens, const RopeS
   const int first = score_from, last = n - 1;  // rows whose next token is scored
   std::vector<double> out(last - first);
   rmsnorm_rows(x + static_cast<long>(first) * dim, w.out_norm, xb + static_cast<long>(first) * dim,
-                last - first, dim, c.norm_eps);
+               last - first, dim, c.norm_eps);
   const int V = c.vocab_size;
   for (int r0 = first; r0 < last; r0 += kHeadChunk) {
     const int rows = std::min(kHeadChunk, last - r0);
@@ -119,8 +120,7 @@ std::vector<double> Engine::logprobs(const std::vector<int>& tokens, const RopeS
 double prefill_flops(const ModelConfig& c, long n, long scored) {
   const double per_token = 2.0 * c.n_layers *
                            (static_cast<double>(c.dim) * (c.q_dim() + 2 * c.kv_dim()) +
-                            static_cast<double>(c.q_dim()) * c.dim +
-                            3.0 * c.dim * c.hidden_dim);
+                            static_cast<double>(c.q_dim()) * c.dim + 3.0 * c.dim * c.hidden_dim);
   const double span = c.sliding_window > 0 ? std::min<double>(n, c.sliding_window) : n;
   // causal attention: QKᵀ and PV, ~n·span/2 pairs per head (2 flops each, head_dim wide)
   const double attn = 2.0 * 2.0 * c.n_layers * c.n_heads * c.head_dim * (n * span / 2.0);

@@ -10,14 +10,14 @@ namespace lr {
 // Activations for one sequence: every buffer is (rows, width), row-major; sized on demand.
 struct Activations {
   int capacity = 0;
-  std::vector<float> x;      // (n, dim) residual stream
-  std::vector<float> xb;     // (n, dim) normed input of a block
-  std::vector<float> q;      // (n, n_heads * head_dim)
-  std::vector<float> k, v;   // (n, n_kv_heads * head_dim)
-  std::vector<float> att;    // (n, n_heads * head_dim) attention output
-  std::vector<float> gate;   // (chunk, hidden_dim)
-  std::vector<float> up;     // (chunk, hidden_dim)
-  std::vector<float> logits; // (chunk, vocab)
+  std::vector<float> x;       // (n, dim) residual stream
+  std::vector<float> xb;      // (n, dim) normed input of a block
+  std::vector<float> q;       // (n, n_heads * head_dim)
+  std::vector<float> k, v;    // (n, n_kv_heads * head_dim)
+  std::vector<float> att;     // (n, n_heads * head_dim) attention output
+  std::vector<float> gate;    // (chunk, hidden_dim)
+  std::vector<float> up;      // (chunk, hidden_dim)
+  std::vector<float> logits;  // (chunk, vocab)
   void reserve(const ModelConfig& c, int n);
   size_t bytes() const;
 };

@@ -40,15 +40,24 @@ class Cursor {
 
 nlohmann::json read_value(Cursor& c, uint32_t type, const std::string& path, int depth = 0) {
   switch (type) {
-    case 0: return c.get<uint8_t>();
-    case 1: return c.get<int8_t>();
-    case 2: return c.get<uint16_t>();
-    case 3: return c.get<int16_t>();
-    case 4: return c.get<uint32_t>();
-    case 5: return c.get<int32_t>();
-    case 6: return c.get<float>();
-    case 7: return c.get<uint8_t>() != 0;
-    case 8: return c.str();
+    case 0:
+      return c.get<uint8_t>();
+    case 1:
+      return c.get<int8_t>();
+    case 2:
+      return c.get<uint16_t>();
+    case 3:
+      return c.get<int16_t>();
+    case 4:
+      return c.get<uint32_t>();
+    case 5:
+      return c.get<int32_t>();
+    case 6:
+      return c.get<float>();
+    case 7:
+      return c.get<uint8_t>() != 0;
+    case 8:
+      return c.str();
     case 9: {
       if (depth > 2) fail(ErrorKind::Format, path + ": GGUF arrays nested too deeply");
       const uint32_t et = c.get<uint32_t>();
@@ -57,9 +66,12 @@ nlohmann::json read_value(Cursor& c, uint32_t type, const std::string& path, int
       for (uint64_t i = 0; i < n; ++i) arr.push_back(read_value(c, et, path, depth + 1));
       return arr;
     }
-    case 10: return c.get<uint64_t>();
-    case 11: return c.get<int64_t>();
-    case 12: return c.get<double>();
+    case 10:
+      return c.get<uint64_t>();
+    case 11:
+      return c.get<int64_t>();
+    case 12:
+      return c.get<double>();
     default:
       fail(ErrorKind::Format, path + ": unknown GGUF metadata type " + std::to_string(type));
   }
@@ -67,23 +79,29 @@ nlohmann::json read_value(Cursor& c, uint32_t type, const std::string& path, int
 
 DType gguf_dtype(uint32_t t) {
   switch (t) {
-    case 0: return DType::F32;
-    case 1: return DType::F16;
-    case 2: return DType::Q4_0;
-    case 8: return DType::Q8_0;
-    case 30: return DType::BF16;
-    default: return DType::Other;
+    case 0:
+      return DType::F32;
+    case 1:
+      return DType::F16;
+    case 2:
+      return DType::Q4_0;
+    case 8:
+      return DType::Q8_0;
+    case 30:
+      return DType::BF16;
+    default:
+      return DType::Other;
   }
 }
 
 }  // namespace
 
 std::string ggml_type_name(uint32_t t) {
-  static const char* names[] = {"F32",  "F16",  "Q4_0", "Q4_1", "Q4_2", "Q4_3", "Q5_0",
-                                "Q5_1", "Q8_0", "Q8_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K",
-                                "Q6_K", "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S",
-                                "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS", "I8", "I16", "I32",
-                                "I64", "F64", "IQ1_M", "BF16"};
+  static const char* names[] = {"F32",   "F16",   "Q4_0",    "Q4_1",   "Q4_2",    "Q4_3",  "Q5_0",
+                                "Q5_1",  "Q8_0",  "Q8_1",    "Q2_K",   "Q3_K",    "Q4_K",  "Q5_K",
+                                "Q6_K",  "Q8_K",  "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL",
+                                "IQ3_S", "IQ2_S", "IQ4_XS",  "I8",     "I16",     "I32",   "I64",
+                                "F64",   "IQ1_M", "BF16"};
   if (t < sizeof(names) / sizeof(names[0])) return names[t];
   return "type " + std::to_string(t);
 }
@@ -120,7 +138,8 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
     Info in;
     in.t.name = c.str();
     const uint32_t nd = c.get<uint32_t>();
-    if (nd == 0 || nd > 4) fail(ErrorKind::Format, path + ": tensor '" + in.t.name + "' has bad rank");
+    if (nd == 0 || nd > 4)
+      fail(ErrorKind::Format, path + ": tensor '" + in.t.name + "' has bad rank");
     std::vector<int64_t> ne(nd);
     for (uint32_t d = 0; d < nd; ++d) ne[d] = static_cast<int64_t>(c.get<uint64_t>());
     in.t.shape.assign(ne.rbegin(), ne.rend());  // GGUF lists the innermost dimension first

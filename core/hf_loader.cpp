@@ -16,10 +16,10 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
   ModelConfig c;
   c.format = "hf";
   c.rope_layout = RopeLayout::HalfSplit;
-  std::string arch = j.contains("architectures") && j["architectures"].is_array() &&
-                             !j["architectures"].empty()
-                         ? j["architectures"][0].get<std::string>()
-                         : "";
+  std::string arch =
+      j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty()
+          ? j["architectures"][0].get<std::string>()
+          : "";
   const std::string type = j.value("model_type", std::string());
   static const std::set<std::string> ok_arch = {"LlamaForCausalLM", "MistralForCausalLM"};
   static const std::set<std::string> ok_type = {"llama", "mistral"};

@@ -38,8 +38,8 @@ std::unique_ptr<Model> load_llama2c_model(const std::string& path) {
   const int64_t L = c.n_layers, dim = c.dim, hid = c.hidden_dim, V = c.vocab_size;
   const int64_t qd = c.q_dim(), kvd = c.kv_dim();
   const int64_t freq = static_cast<int64_t>(c.max_position) * c.head_dim / 2;
-  const int64_t body = V * dim + L * dim * 2 + L * dim * (qd + 2 * kvd) + L * qd * dim +
-                       L * hid * dim * 3 + dim;
+  const int64_t body =
+      V * dim + L * dim * 2 + L * dim * (qd + 2 * kvd) + L * qd * dim + L * hid * dim * 3 + dim;
   const int64_t have = static_cast<int64_t>(map->size() - 28) / 4;
   // Legacy exports store freq_cis_real/imag after the final norm; newer ones may not.
   const int64_t cls = shared ? 0 : V * dim;

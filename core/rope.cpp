@@ -22,20 +22,29 @@ RopeKind parse_rope_kind(const std::string& s) {
 
 const char* rope_kind_name(RopeKind k) {
   switch (k) {
-    case RopeKind::None: return "none";
-    case RopeKind::Linear: return "linear";
-    case RopeKind::Ntk: return "ntk";
-    case RopeKind::DynamicNtk: return "dynamic-ntk";
-    case RopeKind::Yarn: return "yarn";
-    case RopeKind::LongRope: return "longrope";
+    case RopeKind::None:
+      return "none";
+    case RopeKind::Linear:
+      return "linear";
+    case RopeKind::Ntk:
+      return "ntk";
+    case RopeKind::DynamicNtk:
+      return "dynamic-ntk";
+    case RopeKind::Yarn:
+      return "yarn";
+    case RopeKind::LongRope:
+      return "longrope";
   }
   return "?";
 }
 
 void parse_mscale(const std::string& s, RopeScaling& r) {
-  if (s == "su") r.mscale = MscaleKind::Su;
-  else if (s == "yarn") r.mscale = MscaleKind::Yarn;
-  else if (s == "one" || s == "none") r.mscale = MscaleKind::One;
+  if (s == "su")
+    r.mscale = MscaleKind::Su;
+  else if (s == "yarn")
+    r.mscale = MscaleKind::Yarn;
+  else if (s == "one" || s == "none")
+    r.mscale = MscaleKind::One;
   else {
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
@@ -110,9 +119,14 @@ RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int 
   double mscale = 1.0;
   const double s = r.factor;
   switch (r.kind) {
-    case RopeKind::None: break;
-    case RopeKind::Linear: lambda = pi_factors(c.head_dim, s); break;
-    case RopeKind::Ntk: lambda = ntk_factors(c.head_dim, s); break;
+    case RopeKind::None:
+      break;
+    case RopeKind::Linear:
+      lambda = pi_factors(c.head_dim, s);
+      break;
+    case RopeKind::Ntk:
+      lambda = ntk_factors(c.head_dim, s);
+      break;
     case RopeKind::DynamicNtk:
       if (L <= 0) fail(ErrorKind::InvalidArgument, "dynamic-ntk needs --original-max-position");
       if (seq_len > L) {
@@ -138,14 +152,21 @@ RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int 
     }
   }
   switch (r.mscale) {
-    case MscaleKind::Default: break;
-    case MscaleKind::One: mscale = 1.0; break;
+    case MscaleKind::Default:
+      break;
+    case MscaleKind::One:
+      mscale = 1.0;
+      break;
     case MscaleKind::Su:
       if (L <= 0) fail(ErrorKind::InvalidArgument, "--mscale su needs --original-max-position");
       mscale = mscale_su(s, L);
       break;
-    case MscaleKind::Yarn: mscale = mscale_yarn(s); break;
-    case MscaleKind::Fixed: mscale = r.mscale_value; break;
+    case MscaleKind::Yarn:
+      mscale = mscale_yarn(s);
+      break;
+    case MscaleKind::Fixed:
+      mscale = r.mscale_value;
+      break;
   }
   f.inv_freq.resize(half);
   for (int i = 0; i < half; ++i) f.inv_freq[i] = f.base_inv_freq[i] / lambda[i];

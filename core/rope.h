@@ -12,8 +12,8 @@ enum class MscaleKind { Default, One, Su, Yarn, Fixed };
 
 struct RopeScaling {
   RopeKind kind = RopeKind::None;
-  double factor = 1.0;            // s = target length / original length
-  int original_max_position = 0;  // L; 0 = the model's trained context
+  double factor = 1.0;                       // s = target length / original length
+  int original_max_position = 0;             // L; 0 = the model's trained context
   double beta_fast = 32.0, beta_slow = 1.0;  // YaRN ramp (rotations)
   double dynamic_factor = 1.0;               // HF dynamic-NTK "factor"
   // LongRoPE λ: one row for all layers, or one row per layer; each head_dim/2 values.
@@ -25,7 +25,7 @@ struct RopeScaling {
   std::string describe() const;
 };
 
-RopeKind parse_rope_kind(const std::string& s);     // none|linear|ntk|dynamic-ntk|yarn|longrope
+RopeKind parse_rope_kind(const std::string& s);  // none|linear|ntk|dynamic-ntk|yarn|longrope
 const char* rope_kind_name(RopeKind k);
 void parse_mscale(const std::string& s, RopeScaling& r);  // su|yarn|one|<number>
 

@@ -46,8 +46,8 @@ std::shared_ptr<MappedFile> read_safetensors(const std::string& path, TensorMap&
       t.shape = j.at("shape").get<std::vector<int64_t>>();
       const auto off = j.at("data_offsets").get<std::vector<uint64_t>>();
       if (off.size() != 2 || off[0] > off[1] || off[1] > data_size) {
-        fail(ErrorKind::Format, path + ": tensor '" + t.name +
-                                    "' data lies outside the file: truncated or corrupt");
+        fail(ErrorKind::Format,
+             path + ": tensor '" + t.name + "' data lies outside the file: truncated or corrupt");
       }
       t.data = base + off[0];
       t.nbytes = off[1] - off[0];

@@ -17,7 +17,8 @@ SpmTokenizer::SpmTokenizer(std::vector<std::string> pieces, std::vector<float> s
   eos_ = eos;
   unk_ = unk;
   kind_ = std::move(kind);
-  if (scores_.size() != pieces_.size()) fail(ErrorKind::Format, "tokenizer: scores/pieces mismatch");
+  if (scores_.size() != pieces_.size())
+    fail(ErrorKind::Format, "tokenizer: scores/pieces mismatch");
   byte_ids_.fill(-1);
   split_newlines_ = true;
   for (int i = 0; i < static_cast<int>(pieces_.size()); ++i) {
@@ -54,8 +55,10 @@ std::vector<int> SpmTokenizer::encode(const std::string& text) const {
   norm.reserve(text.size() + 8);
   if (add_space_prefix_ && !text.empty()) norm += kSpace;
   for (char ch : text) {
-    if (ch == ' ') norm += kSpace;
-    else norm += ch;
+    if (ch == ' ')
+      norm += kSpace;
+    else
+      norm += ch;
   }
   std::vector<int> out;
   if (!split_newlines_) {
@@ -81,7 +84,11 @@ void SpmTokenizer::encode_segment(const std::string& s, std::vector<int>& out) c
   std::vector<Sym> syms;
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 1;
     len = std::min(len, s.size() - i);
     syms.push_back({static_cast<int>(syms.size()) - 1, static_cast<int>(syms.size()) + 1, i, len});
     i += len;
@@ -103,7 +110,8 @@ void SpmTokenizer::encode_segment(const std::string& s, std::vector<int>& out) c
     auto it = index_.find(s.substr(syms[l].start, len));
     if (it != index_.end()) heap.push({scores_[it->second], l, len});
   };
-  for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int>(i), static_cast<int>(i) + 1);
+  for (size_t i = 0; i + 1 < syms.size(); ++i)
+    try_add(static_cast<int>(i), static_cast<int>(i) + 1);
   while (!heap.empty()) {
     const Bigram b = heap.top();
     heap.pop();

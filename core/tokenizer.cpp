@@ -24,10 +24,14 @@ std::string Tokenizer::fingerprint() const {
   Sha256 h;
   h.update("longrope-vocab-v1\n");
   for (int i = 0; i < vocab_size(); ++i) {
-    if (i == bos_) h.update("<BOS>");
-    else if (i == eos_) h.update("<EOS>");
-    else if (i == unk_) h.update("<UNK>");
-    else h.update(pieces_[i]);
+    if (i == bos_)
+      h.update("<BOS>");
+    else if (i == eos_)
+      h.update("<EOS>");
+    else if (i == unk_)
+      h.update("<UNK>");
+    else
+      h.update(pieces_[i]);
     h.update("\0", 1);
   }
   return h.hex();
@@ -91,7 +95,8 @@ std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
   if (!m.contains("tokenizer.ggml.tokens")) fail(ErrorKind::Format, path + ": no token list");
   auto pieces = m["tokenizer.ggml.tokens"].get<std::vector<std::string>>();
   std::vector<float> scores(pieces.size(), 0.0f);
-  if (m.contains("tokenizer.ggml.scores")) scores = m["tokenizer.ggml.scores"].get<std::vector<float>>();
+  if (m.contains("tokenizer.ggml.scores"))
+    scores = m["tokenizer.ggml.scores"].get<std::vector<float>>();
   return std::make_unique<SpmTokenizer>(
       std::move(pieces), std::move(scores), m.value("tokenizer.ggml.bos_token_id", -1),
       m.value("tokenizer.ggml.eos_token_id", -1), m.value("tokenizer.ggml.unknown_token_id", 0),
@@ -117,8 +122,10 @@ std::unique_ptr<Tokenizer> load_llama2c_tokenizer(const std::string& path, int v
     std::string piece(reinterpret_cast<const char*>(p + off), len), norm;
     off += len;
     for (char ch : piece) {
-      if (ch == ' ') norm += kSpace;
-      else norm += ch;
+      if (ch == ' ')
+        norm += kSpace;
+      else
+        norm += ch;
     }
     pieces.push_back(norm);
     scores.push_back(score);
@@ -155,8 +162,9 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     if (is_model) {
       const std::string tok = find_llama2c_tokenizer(path);
       if (tok.empty())
-        fail(ErrorKind::Io, path + ": no tokenizer.bin beside the llama2.c model; pass "
-                                   "--tokenizer explicitly");
+        fail(ErrorKind::Io, path +
+                                ": no tokenizer.bin beside the llama2.c model; pass "
+                                "--tokenizer explicitly");
       return load_llama2c_tokenizer(tok);
     }
     return load_llama2c_tokenizer(path);

@@ -30,10 +30,9 @@ const float* materialize(const RawTensor& t, const std::vector<int64_t>& expecte
                                 dtype_name(t.dtype) + " block");
   }
   if (dtype_bytes(t.dtype, count) != t.nbytes) {
-    fail(ErrorKind::Format, source + ": tensor '" + t.name + "' holds " +
-                                std::to_string(t.nbytes) + " bytes, expected " +
-                                std::to_string(dtype_bytes(t.dtype, count)) + " for " +
-                                dtype_name(t.dtype) + " " + shape_str(t.shape));
+    fail(ErrorKind::Format, source + ": tensor '" + t.name + "' holds " + std::to_string(t.nbytes) +
+                                " bytes, expected " + std::to_string(dtype_bytes(t.dtype, count)) +
+                                " for " + dtype_name(t.dtype) + " " + shape_str(t.shape));
   }
   w.bytes += count * 4;
   if (t.dtype == DType::F32 && reinterpret_cast<uintptr_t>(t.data) % alignof(float) == 0) {

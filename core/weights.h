@@ -48,7 +48,7 @@ struct RawTensor {
 
 // Checks shape and returns an F32 pointer: into the map for aligned F32 data, else a
 // converted copy owned by `w`. Throws Format / Unsupported naming `source` and the tensor.
-const float* materialize(const RawTensor& t, const std::vector<int64_t>& expected_shape,
-                         Weights& w, const std::string& source);
+const float* materialize(const RawTensor& t, const std::vector<int64_t>& expected_shape, Weights& w,
+                         const std::string& source);
 
 }  // namespace lr

@@ -10,13 +10,13 @@ namespace lr {
 class Tokenizer;
 
 struct Shard {
-  std::vector<int32_t> tokens;         // all documents, concatenated (no BOS/EOS)
-  std::vector<int64_t> offsets;        // (num_docs + 1) start of each document in `tokens`
-  std::vector<std::string> names;      // (num_docs) source file names
+  std::vector<int32_t> tokens;              // all documents, concatenated (no BOS/EOS)
+  std::vector<int64_t> offsets;             // (num_docs + 1) start of each document in `tokens`
+  std::vector<std::string> names;           // (num_docs) source file names
   std::vector<std::string> sources_sha256;  // (num_docs) SHA-256 of each source file
-  std::string tokenizer_fingerprint;   // Tokenizer::fingerprint()
-  std::string tokenizer_kind;          // sentencepiece | gguf-llama | llama2c
-  std::string tokenizer_source;        // path the shard was tokenized with
+  std::string tokenizer_fingerprint;        // Tokenizer::fingerprint()
+  std::string tokenizer_kind;               // sentencepiece | gguf-llama | llama2c
+  std::string tokenizer_source;             // path the shard was tokenized with
   int vocab_size = 0;
 
   int num_docs() const { return static_cast<int>(names.size()); }

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "error.h"
-#include "shard.h"
 #include "longrope/version.h"
+#include "shard.h"
 
 namespace lr {
 
@@ -69,7 +69,8 @@ void write_attr_int(hid_t obj, const char* name, long long value) {
 }
 
 std::string read_attr(hid_t obj, const char* name, const std::string& path) {
-  if (H5Aexists(obj, name) <= 0) fail(ErrorKind::Format, path + ": not a shard (no '" + name + "')");
+  if (H5Aexists(obj, name) <= 0)
+    fail(ErrorKind::Format, path + ": not a shard (no '" + name + "')");
   H a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
   H t{vlen_str(), H5Tclose};
   char* p = nullptr;
@@ -80,7 +81,8 @@ std::string read_attr(hid_t obj, const char* name, const std::string& path) {
 }
 
 long long read_attr_int(hid_t obj, const char* name, const std::string& path) {
-  if (H5Aexists(obj, name) <= 0) fail(ErrorKind::Format, path + ": not a shard (no '" + name + "')");
+  if (H5Aexists(obj, name) <= 0)
+    fail(ErrorKind::Format, path + ": not a shard (no '" + name + "')");
   H a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
   long long v = 0;
   H5Aread(a.id, H5T_NATIVE_LLONG, &v);
@@ -145,7 +147,8 @@ void write_shard(const std::string& path, const Shard& s) {
 
 Shard read_shard(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) fail(ErrorKind::Io, "shard '" + path + "' does not exist");
+  if (!std::filesystem::exists(path, ec))
+    fail(ErrorKind::Io, "shard '" + path + "' does not exist");
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // we report errors ourselves
   if (H5Fis_hdf5(path.c_str()) <= 0) fail(ErrorKind::Format, path + ": not an HDF5 file");
   H f{check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open '" + path + "'"),

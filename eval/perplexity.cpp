@@ -18,6 +18,16 @@ double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length) 
 
 namespace {
 
+// Runs one sequence and accounts its tokens and FLOPs in `res`.
+std::vector<double> score(Engine& e, const std::vector<int>& seq, const RopeScaling& r, int from,
+                          LengthResult& res) {
+  auto lp = e.logprobs(seq, r, from);
+  res.tokens_processed += static_cast<long>(seq.size());
+  res.flops +=
+      prefill_flops(e.model().config, static_cast<long>(seq.size()), static_cast<long>(lp.size()));
+  return lp;
+}
+
 // Truncate: [BOS] + the first length-1 tokens (length tokens without BOS); all scored.
 // PPL = exp(mean over documents of the per-document mean NLL), as the original repos do.
 void run_truncate(Engine& e, const Shard& sh, const PplOptions& o, int length, const RopeScaling& r,
@@ -39,20 +49,19 @@ void run_truncate(Engine& e, const Shard& sh, const PplOptions& o, int length, c
   if (o.samples > 0 && static_cast<int>(picked.size()) < o.samples && !o.quiet)
     std::cerr << "note: only " << picked.size() << " of " << o.samples
               << " requested documents have " << need << " tokens\n";
-  Progress prog("ppl@" + std::to_string(length), static_cast<double>(picked.size()) * length,
-                "tok", o.quiet);
+  Progress prog("ppl@" + std::to_string(length), static_cast<double>(picked.size()) * length, "tok",
+                o.quiet);
   double mean_sum = 0;
   for (int d : picked) {
     std::vector<int> seq;
     if (bos) seq.push_back(c.bos_id);
     auto doc = sh.doc(d);
     seq.insert(seq.end(), doc.begin(), doc.begin() + need);
-    const auto lp = e.logprobs(seq, r, 0);
+    const auto lp = score(e, seq, r, 0, res);
     DocScore ds{sh.names[d], static_cast<long>(lp.size()), 0.0};
     for (double v : lp) ds.nll -= v;
     mean_sum += ds.nll / ds.tokens;
     res.docs.push_back(ds);
-    res.tokens_processed += length;
     prog.update(static_cast<double>(res.tokens_processed));
   }
   res.ppl = std::exp(mean_sum / picked.size());
@@ -93,7 +102,7 @@ void run_sliding(Engine& e, const Shard& sh, const PplOptions& o, int length, co
       const int m = static_cast<int>(seq.size());
       const int from = std::max(0, m - 1 - static_cast<int>(trg));
       if (m >= 2) {
-        const auto lp = e.logprobs(seq, r, from);
+        const auto lp = score(e, seq, r, from, res);
         double nll = 0;
         for (double v : lp) nll -= v;
         ds.nll += nll;
@@ -101,7 +110,6 @@ void run_sliding(Engine& e, const Shard& sh, const PplOptions& o, int length, co
         window_mean_sum += nll / lp.size();
         ++windows;
       }
-      res.tokens_processed += m;
       done = prev_end = end;
       prog.update(static_cast<double>(done));
       if (end == n) break;
@@ -114,8 +122,8 @@ void run_sliding(Engine& e, const Shard& sh, const PplOptions& o, int length, co
 // llama.cpp's llama-perplexity: all documents joined; chunk i = tokens[i*len, (i+1)*len) with
 // its first token replaced by BOS; positions len/2 .. len-2 predict the next token.
 // PPL = exp(total NLL / total scored tokens).
-void run_llamacpp(Engine& e, const Shard& sh, const PplOptions& o, int length,
-                  const RopeScaling& r, LengthResult& res) {
+void run_llamacpp(Engine& e, const Shard& sh, const PplOptions& o, int length, const RopeScaling& r,
+                  LengthResult& res) {
   const ModelConfig& c = e.model().config;
   const long n_chunks_all = static_cast<long>(sh.tokens.size()) / length;
   if (n_chunks_all < 1)
@@ -129,13 +137,12 @@ void run_llamacpp(Engine& e, const Shard& sh, const PplOptions& o, int length,
   for (long i = 0; i < n_chunks; ++i) {
     std::vector<int> seq(sh.tokens.begin() + i * length, sh.tokens.begin() + (i + 1) * length);
     if (c.add_bos && c.bos_id >= 0) seq[0] = c.bos_id;
-    const auto lp = e.logprobs(seq, r, length / 2);
+    const auto lp = score(e, seq, r, length / 2, res);
     DocScore ds{"chunk" + std::to_string(i), static_cast<long>(lp.size()), 0.0};
     for (double v : lp) ds.nll -= v;
     nll += ds.nll;
     count += ds.tokens;
     res.docs.push_back(ds);
-    res.tokens_processed += length;
     prog.update(static_cast<double>(res.tokens_processed));
   }
   res.ppl = std::exp(nll / count);
@@ -153,9 +160,15 @@ LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOption
   res.scale = r.factor;
   const auto t0 = std::chrono::steady_clock::now();
   switch (opt.mode) {
-    case PplMode::Truncate: run_truncate(engine, shard, opt, length, r, res); break;
-    case PplMode::Sliding: run_sliding(engine, shard, opt, length, r, res); break;
-    case PplMode::LlamaCpp: run_llamacpp(engine, shard, opt, length, r, res); break;
+    case PplMode::Truncate:
+      run_truncate(engine, shard, opt, length, r, res);
+      break;
+    case PplMode::Sliding:
+      run_sliding(engine, shard, opt, length, r, res);
+      break;
+    case PplMode::LlamaCpp:
+      run_llamacpp(engine, shard, opt, length, r, res);
+      break;
   }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;

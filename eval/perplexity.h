@@ -19,16 +19,16 @@ struct PplOptions {
   std::vector<int> lengths;
   int samples = 0;  // 0 = all that qualify
   PplMode mode = PplMode::Truncate;
-  int stride = 0;           // Sliding
-  RopeScaling rope;         // factor is set per length unless fixed_scale
-  bool fixed_scale = false; // use rope.factor as given at every length
+  int stride = 0;            // Sliding
+  RopeScaling rope;          // factor is set per length unless fixed_scale
+  bool fixed_scale = false;  // use rope.factor as given at every length
   bool quiet = false;
 };
 
 struct DocScore {
   std::string name;
-  long tokens = 0;    // scored tokens
-  double nll = 0.0;   // summed negative log-likelihood (nats)
+  long tokens = 0;   // scored tokens
+  double nll = 0.0;  // summed negative log-likelihood (nats)
 };
 
 struct LengthResult {
@@ -37,6 +37,7 @@ struct LengthResult {
   double ppl = 0.0;
   std::vector<DocScore> docs;  // per document (Truncate/Sliding) or per chunk (LlamaCpp)
   long tokens_processed = 0;   // tokens run through the model
+  double flops = 0.0;          // prefill_flops of every sequence run
   double seconds = 0.0;
 };
 
@@ -44,7 +45,6 @@ struct LengthResult {
 // model's trained context.
 double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length);
 
-LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOptions& opt,
-                             int length);
+LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOptions& opt, int length);
 
 }  // namespace lr

@@ -11,14 +11,19 @@ std::string format_duration(double s) {
   if (!(s >= 0) || s > 1e7) return "--:--";
   const long t = static_cast<long>(s + 0.5);
   char buf[32];
-  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-  else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
   return buf;
 }
 
 Progress::Progress(std::string label, double total, std::string unit, bool quiet)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total),
-      enabled_(!quiet && isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()),
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      total_(total),
+      enabled_(!quiet && isatty(STDERR_FILENO)),
+      start_(std::chrono::steady_clock::now()),
       last_(start_) {}
 
 Progress::~Progress() { finish(); }

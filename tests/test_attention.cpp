@@ -37,8 +37,13 @@ TEST(Memory, ActivationsGrowLinearly) {
   // The fixture's shape: activations at 8192 tokens must stay far below 128 MiB, and
   // doubling n must at most double them (no n×n or n×vocab buffer).
   ModelConfig c;
-  c.dim = 256; c.hidden_dim = 768; c.n_layers = 4; c.n_heads = 4; c.n_kv_heads = 2;
-  c.head_dim = 64; c.vocab_size = 4096;
+  c.dim = 256;
+  c.hidden_dim = 768;
+  c.n_layers = 4;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.head_dim = 64;
+  c.vocab_size = 4096;
   Activations a, b;
   a.reserve(c, 4096);
   b.reserve(c, 8192);

@@ -48,12 +48,12 @@ TEST(Factors, Validation) {
   const FactorChecks strict;
   std::vector<std::vector<double>> ok = {{1.0, 1.0, 2.0, 3.5}};
   EXPECT_NO_THROW(validate_factors(ok, 4, 2, strict, "t"));
-  EXPECT_THROW(validate_factors({{1.0, 2.0, 3.0}}, 4, 2, strict, "t"), Error);           // count
-  EXPECT_THROW(validate_factors({{1.0, NAN, 3.0, 4.0}}, 4, 2, strict, "t"), Error);      // NaN
-  EXPECT_THROW(validate_factors({{1.0, INFINITY, 3.0, 4.0}}, 4, 2, strict, "t"), Error); // inf
-  EXPECT_THROW(validate_factors({{1.0, 3.0, 2.0, 4.0}}, 4, 2, strict, "t"), Error);      // order
-  EXPECT_THROW(validate_factors({{0.5, 1.0, 2.0, 4.0}}, 4, 2, strict, "t"), Error);      // < 1
-  EXPECT_THROW(validate_factors({ok[0], ok[0], ok[0]}, 4, 2, strict, "t"), Error);       // rows
+  EXPECT_THROW(validate_factors({{1.0, 2.0, 3.0}}, 4, 2, strict, "t"), Error);            // count
+  EXPECT_THROW(validate_factors({{1.0, NAN, 3.0, 4.0}}, 4, 2, strict, "t"), Error);       // NaN
+  EXPECT_THROW(validate_factors({{1.0, INFINITY, 3.0, 4.0}}, 4, 2, strict, "t"), Error);  // inf
+  EXPECT_THROW(validate_factors({{1.0, 3.0, 2.0, 4.0}}, 4, 2, strict, "t"), Error);       // order
+  EXPECT_THROW(validate_factors({{0.5, 1.0, 2.0, 4.0}}, 4, 2, strict, "t"), Error);       // < 1
+  EXPECT_THROW(validate_factors({ok[0], ok[0], ok[0]}, 4, 2, strict, "t"), Error);        // rows
   FactorChecks loose;
   loose.allow_below_one = true;
   loose.monotonic = false;

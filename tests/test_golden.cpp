@@ -17,8 +17,10 @@ RopeScaling rope_from_json(const nlohmann::json& j) {
   r.start_tokens = j.value("start_tokens", 0);
   if (j.contains("factors")) {
     const auto& f = j["factors"];
-    if (f[0].is_array()) r.factors = f.get<std::vector<std::vector<double>>>();
-    else r.factors = {f.get<std::vector<double>>()};
+    if (f[0].is_array())
+      r.factors = f.get<std::vector<std::vector<double>>>();
+    else
+      r.factors = {f.get<std::vector<double>>()};
   }
   if (j.contains("mscale")) parse_mscale(j["mscale"].get<std::string>(), r);
   return r;
@@ -53,7 +55,8 @@ TEST_P(Golden, LogprobsMatchReference) {
         nll_got -= got[i];
         nll_ref -= ref[i];
       }
-      const double ppl_got = std::exp(nll_got / ref.size()), ppl_ref = std::exp(nll_ref / ref.size());
+      const double ppl_got = std::exp(nll_got / ref.size()),
+                   ppl_ref = std::exp(nll_ref / ref.size());
       EXPECT_LE(max_diff, tol) << p.model << " n=" << tokens.size() << " " << c["name"];
       EXPECT_LE(std::abs(ppl_got / ppl_ref - 1.0), 1e-4)
           << p.model << " n=" << tokens.size() << " " << c["name"] << " ppl " << ppl_got

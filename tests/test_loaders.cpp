@@ -7,8 +7,8 @@
 #include "forward.h"
 #include "sha256.h"
 #include "shard.h"
-#include "tokenizer.h"
 #include "test_util.h"
+#include "tokenizer.h"
 
 namespace lr {
 namespace {

@@ -10,8 +10,15 @@ namespace {
 
 ModelConfig cfg(int head_dim = 64, int L = 256) {
   ModelConfig c;
-  c.dim = 256; c.hidden_dim = 768; c.n_layers = 2; c.n_heads = 4; c.n_kv_heads = 2;
-  c.head_dim = head_dim; c.vocab_size = 10; c.max_position = L; c.rope_theta = 10000.0;
+  c.dim = 256;
+  c.hidden_dim = 768;
+  c.n_layers = 2;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.head_dim = head_dim;
+  c.vocab_size = 10;
+  c.max_position = L;
+  c.rope_theta = 10000.0;
   return c;
 }
 
@@ -22,22 +29,28 @@ TEST(Rope, NoneIsBaseFrequencies) {
 }
 
 TEST(Rope, LinearDividesEveryFrequency) {
-  RopeScaling r; r.kind = RopeKind::Linear; r.factor = 8;
+  RopeScaling r;
+  r.kind = RopeKind::Linear;
+  r.factor = 8;
   const auto f = rope_freqs(cfg(), r, 0, 2048);
   for (int i = 0; i < 32; ++i) EXPECT_NEAR(f.inv_freq[i] * 8, f.base_inv_freq[i], 1e-15);
 }
 
 TEST(Rope, NtkEqualsLargerBase) {
-  RopeScaling r; r.kind = RopeKind::Ntk; r.factor = 8;
+  RopeScaling r;
+  r.kind = RopeKind::Ntk;
+  r.factor = 8;
   const auto f = rope_freqs(cfg(), r, 0, 2048);
   const double base = 10000.0 * std::pow(8.0, 64.0 / 62.0);
-  for (int i = 0; i < 32; ++i) EXPECT_NEAR(f.inv_freq[i] / std::pow(base, -2.0 * i / 64), 1.0, 1e-12);
-  EXPECT_NEAR(f.inv_freq[0], 1.0, 1e-15);                    // highest frequency unchanged
+  for (int i = 0; i < 32; ++i)
+    EXPECT_NEAR(f.inv_freq[i] / std::pow(base, -2.0 * i / 64), 1.0, 1e-12);
+  EXPECT_NEAR(f.inv_freq[0], 1.0, 1e-15);  // highest frequency unchanged
   EXPECT_NEAR(f.base_inv_freq[31] / f.inv_freq[31], std::pow(8.0, 62.0 / 62.0), 1e-9);
 }
 
 TEST(Rope, DynamicNtkOnlyBeyondTrainedLength) {
-  RopeScaling r; r.kind = RopeKind::DynamicNtk;
+  RopeScaling r;
+  r.kind = RopeKind::DynamicNtk;
   const auto short_f = rope_freqs(cfg(), r, 0, 256);
   for (int i = 0; i < 32; ++i) EXPECT_DOUBLE_EQ(short_f.inv_freq[i], short_f.base_inv_freq[i]);
   const auto long_f = rope_freqs(cfg(), r, 0, 1024);  // factor 1: alpha = n / L = 4
@@ -54,7 +67,9 @@ TEST(Rope, YarnKeepsHighAndInterpolatesLowFrequencies) {
   const double ramp = 6.0 / 13.0;  // i = 6
   EXPECT_NEAR(1.0 / f[6], (1.0 / 8.0) * ramp + (1.0 - ramp), 1e-12);
   for (int i = 1; i < 32; ++i) EXPECT_GE(f[i], f[i - 1]);
-  RopeScaling r; r.kind = RopeKind::Yarn; r.factor = 8;
+  RopeScaling r;
+  r.kind = RopeKind::Yarn;
+  r.factor = 8;
   EXPECT_NEAR(rope_freqs(cfg(), r, 0, 2048).mscale, 0.1 * std::log(8.0) + 1.0, 1e-15);
 }
 
@@ -62,7 +77,10 @@ TEST(Rope, MscalePolicies) {
   EXPECT_NEAR(mscale_su(8.0, 256), std::sqrt(std::log(2048.0) / std::log(256.0)), 1e-15);
   EXPECT_EQ(mscale_su(0.5, 256), 1.0);
   EXPECT_EQ(mscale_yarn(1.0), 1.0);
-  RopeScaling r; r.kind = RopeKind::LongRope; r.factor = 8; r.factors = {std::vector<double>(32, 2.0)};
+  RopeScaling r;
+  r.kind = RopeKind::LongRope;
+  r.factor = 8;
+  r.factors = {std::vector<double>(32, 2.0)};
   EXPECT_NEAR(rope_freqs(cfg(), r, 0, 2048).mscale, mscale_su(8.0, 256), 1e-15);
   parse_mscale("yarn", r);
   EXPECT_NEAR(rope_freqs(cfg(), r, 0, 2048).mscale, mscale_yarn(8.0), 1e-15);
@@ -73,7 +91,10 @@ TEST(Rope, MscalePolicies) {
 }
 
 TEST(Rope, LongRopePerLayerAndStartTokens) {
-  RopeScaling r; r.kind = RopeKind::LongRope; r.factor = 4; r.start_tokens = 3;
+  RopeScaling r;
+  r.kind = RopeKind::LongRope;
+  r.factor = 4;
+  r.start_tokens = 3;
   r.factors = {std::vector<double>(32, 2.0), std::vector<double>(32, 4.0)};
   EXPECT_FALSE(rope_layer_invariant(r));
   const auto f1 = rope_freqs(cfg(), r, 1, 1024);

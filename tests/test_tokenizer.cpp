@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "mapped_file.h"
-#include "tokenizer.h"
 #include "test_util.h"
+#include "tokenizer.h"
 
 namespace lr {
 namespace {
@@ -35,7 +35,8 @@ TEST(Tokenizer, Llama2cBinMatchesReference) {
 
 TEST(Tokenizer, GgufEmbeddedVocabMatchesReference) {
   REQUIRE_SHARED("models/stories260K/stories260K.gguf");
-  expect_matches_llama2c_python(*load_tokenizer(test::shared("models/stories260K/stories260K.gguf")));
+  expect_matches_llama2c_python(
+      *load_tokenizer(test::shared("models/stories260K/stories260K.gguf")));
 }
 
 TEST(Tokenizer, SentencePieceMatchesPythonGolden) {

@@ -22,8 +22,9 @@ inline std::string tmp_dir() {
 
 }  // namespace lr::test
 
-#define REQUIRE_SHARED(rel)                                                                  \
-  do {                                                                                       \
-    if (!lr::test::have(rel)) GTEST_SKIP() << "test asset missing: " << lr::test::shared(rel) \
-                                           << " (set LONGROPE_SHARED or place ../shared)";   \
+#define REQUIRE_SHARED(rel)                                           \
+  do {                                                                \
+    if (!lr::test::have(rel))                                         \
+      GTEST_SKIP() << "test asset missing: " << lr::test::shared(rel) \
+                   << " (set LONGROPE_SHARED or place ../shared)";    \
   } while (0)

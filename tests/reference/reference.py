@@ -177,10 +177,11 @@ def logprobs(model, tokens, rope):
     c, w = model.cfg, model.w
     n, H, KV, hd = len(tokens), c["n_heads"], c["n_kv"], c["head_dim"]
     x = w["model.embed_tokens.weight"][torch.tensor(tokens)]
-    mask = torch.full((n, n), float("-inf")).triu(1)
+    dt = x.dtype  # float64 for goldens; the benchmark runs float32 weights
+    mask = torch.full((n, n), float("-inf"), dtype=dt).triu(1)
     for l in range(c["n_layers"]):
         p = f"model.layers.{l}."
-        cos, sin = cos_sin(model, rope, n, l)
+        cos, sin = (t.to(dt) for t in cos_sin(model, rope, n, l))
         h = rmsnorm(x, w[p + "input_layernorm.weight"], c["eps"])
         q = (h @ w[p + "self_attn.q_proj.weight"].T).view(n, H, hd).transpose(0, 1)
         k = (h @ w[p + "self_attn.k_proj.weight"].T).view(n, KV, hd).transpose(0, 1)
