@@ -9,5 +9,6 @@ using Args = std::vector<std::string>;
 int cmd_tokenize(const Args& args);
 int cmd_eval_ppl(const Args& args);
 int cmd_inspect(const Args& args);
+int cmd_search(const Args& args);
 
 }  // namespace lr::cli

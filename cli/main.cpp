@@ -13,10 +13,11 @@ const char* kUsage = R"(usage: longrope <command> [options]   (longrope <command
 commands:
   tokenize      tokenize text files into an HDF5 shard
   eval ppl      perplexity of a model over a shard, with any RoPE scaling
+  search        evolutionary search of LongRoPE factors and start tokens (resumable)
   inspect       print a model's description and tokenizer
   version       print the version
 
-planned (not built yet): eval passkey, search, export, plan)";
+planned (not built yet): eval passkey, export, plan)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -27,6 +28,7 @@ int run(int argc, char** argv) {
   lr::cli::Args rest(argv + 2, argv + argc);
   if (cmd == "tokenize") return lr::cli::cmd_tokenize(rest);
   if (cmd == "inspect") return lr::cli::cmd_inspect(rest);
+  if (cmd == "search") return lr::cli::cmd_search(rest);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "longrope " << lr::kVersion << " (" << lr::kGitSha << ")\n";
     return 0;
@@ -43,7 +45,7 @@ int run(int argc, char** argv) {
       lr::fail(lr::ErrorKind::Unsupported, "'eval passkey' is not implemented yet");
     lr::fail(lr::ErrorKind::InvalidArgument, "unknown eval mode '" + sub + "' (try: eval ppl)");
   }
-  if (cmd == "search" || cmd == "export" || cmd == "plan")
+  if (cmd == "export" || cmd == "plan")
     lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
 }

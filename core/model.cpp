@@ -44,3 +44,26 @@ std::string find_llama2c_tokenizer(const std::string& model_path) {
 }
 
 }  // namespace lr
+
+#include "sha256.h"
+
+namespace lr {
+
+std::string model_fingerprint(const Model& m) {
+  const ModelConfig& c = m.config;
+  Sha256 h;
+  h.update("longrope-model-v1 " + c.format + " " + std::to_string(c.dim) + " " +
+           std::to_string(c.hidden_dim) + " " + std::to_string(c.n_layers) + " " +
+           std::to_string(c.n_heads) + " " + std::to_string(c.n_kv_heads) + " " +
+           std::to_string(c.head_dim) + " " + std::to_string(c.vocab_size) + " " +
+           std::to_string(c.rope_theta) + "\n");
+  for (const auto& f : m.weights.maps) {
+    const size_t n = f->size(), edge = std::min<size_t>(n, 1 << 20);
+    h.update(std::to_string(n) + "\n");
+    h.update(f->data(), edge);
+    h.update(f->data() + n - edge, edge);
+  }
+  return h.hex();
+}
+
+}  // namespace lr

@@ -27,3 +27,9 @@ std::unique_ptr<Model> load_llama2c_model(const std::string& path);
 std::string find_llama2c_tokenizer(const std::string& model_path);
 
 }  // namespace lr
+
+namespace lr {
+// SHA-256 over the model description and, for each weight file, its size and first and last
+// MiB: cheap on multi-GB files, and it changes when the weights do.
+std::string model_fingerprint(const Model& m);
+}  // namespace lr

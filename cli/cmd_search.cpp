@@ -1,0 +1,244 @@
+// `longrope search`: evolutionary search of LongRoPE factors (and n̂), resumable.
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "archive.h"
+#include "commands.h"
+#include "error.h"
+#include "evolution.h"
+#include "longrope/version.h"
+#include "options.h"
+#include "sha256.h"
+#include "shard.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace lr::cli {
+
+namespace {
+
+json config_from_options(const po::variables_map& vm) {
+  json c;
+  c["model"] = vm["model"].as<std::string>();
+  c["data"] = vm["data"].as<std::string>();
+  c["tokenizer"] = vm["tokenizer"].as<std::string>();
+  c["target_length"] = vm["target-length"].as<int>();
+  c["original_max_position"] = vm["original-max-position"].as<int>();
+  c["samples"] = vm["samples"].as<int>();
+  c["algorithm"] = vm["algorithm"].as<std::string>();
+  c["seed"] = vm["seed"].as<uint64_t>();
+  c["search_start_tokens"] = vm["search-start-tokens"].as<bool>();
+  c["init_factors"] = vm["init-factors"].as<std::string>();
+  c["auto_rescale_init_factors"] = vm["auto-rescale-init-factors"].as<bool>();
+  c["init_scale"] = vm["init-scale"].as<double>();
+  c["beta_fast"] = vm["beta-fast"].as<double>();
+  c["beta_slow"] = vm["beta-slow"].as<double>();
+  c["mscale"] = vm["mscale"].as<std::string>();
+  c["short_length"] = vm["short-length"].as<int>();
+  c["short_weight"] = vm["short-weight"].as<double>();
+  c["short_max_ppl"] = vm["short-max-ppl"].as<double>();
+  std::string hp_path = vm["hyperparams"].as<std::string>();
+  if (hp_path.empty()) {
+    const std::string guess = "hyperparams/" + c["algorithm"].get<std::string>() + ".json";
+    if (fs::exists(guess)) hp_path = guess;
+  }
+  HyperParams hp = hp_path.empty() ? HyperParams{} : load_hyperparams(hp_path);
+  if (vm.count("set"))
+    for (const auto& kv : vm["set"].as<std::vector<std::string>>()) apply_override(hp, kv);
+  hp.validate();
+  c["hyperparams_file"] = hp_path;
+  c["hyperparams"] = hp.to_json();
+  return c;
+}
+
+void print_summary(const json& rows, const std::string& dir) {
+  std::printf("\n%-28s %12s %8s\n", "method", "ppl", "n̂");
+  std::ofstream csv(dir + "/summary.csv");
+  csv << "method,ppl,start_tokens\n";
+  for (const auto& r : rows) {
+    std::printf("%-28s %12.4f %8d\n", r["method"].get<std::string>().c_str(),
+                r["ppl"].get<double>(), r["start_tokens"].get<int>());
+    csv << r["method"].get<std::string>() << "," << r["ppl"].get<double>() << ","
+        << r["start_tokens"].get<int>() << "\n";
+  }
+}
+
+}  // namespace
+
+int cmd_search(const Args& args) {
+  po::options_description d("search options");
+  d.add_options()("model", po::value<std::string>()->default_value(""),
+                  "model (HF, GGUF, llama2.c)")("data", po::value<std::string>()->default_value(""),
+                                                "shard of search documents")(
+      "tokenizer", po::value<std::string>()->default_value(""), "tokenizer override")(
+      "target-length", po::value<int>()->default_value(0), "length the factors are searched for")(
+      "original-max-position", po::value<int>()->default_value(0), "L (0 = the model's)")(
+      "samples", po::value<int>()->default_value(5), "documents per fitness evaluation")(
+      "algorithm", po::value<std::string>()->default_value("dim_mono"),
+      "dim_mono | dim_piece_mono")(
+      "hyperparams", po::value<std::string>()->default_value(""),
+      "JSON file (default hyperparams/<algorithm>.json when present, else built-in defaults)")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override one hyperparameter: key=value (repeatable)")(
+      "seed", po::value<uint64_t>()->default_value(0), "random seed")(
+      "search-start-tokens", po::bool_switch(), "also search n̂ over start_token_set")(
+      "init-factors", po::value<std::string>()->default_value(""), "extra seed (CSV or JSON)")(
+      "auto-rescale-init-factors", po::bool_switch(), "rescale the init factors to s, s/2, ...")(
+      "init-scale", po::value<double>()->default_value(0.0),
+      "scale the init factors were found for")(
+      "beta-fast", po::value<double>()->default_value(32.0), "YaRN seed beta_fast")(
+      "beta-slow", po::value<double>()->default_value(1.0), "YaRN seed beta_slow")(
+      "mscale", po::value<std::string>()->default_value("su"), "su | yarn | one | a number")(
+      "short-length", po::value<int>()->default_value(0), "also score this (short) length")(
+      "short-weight", po::value<double>()->default_value(0.0), "objective += w * short PPL")(
+      "short-max-ppl", po::value<double>()->default_value(0.0), "constraint: short PPL <= this")(
+      "parallel-candidates", po::value<int>()->default_value(1), "candidates evaluated at once")(
+      "output-dir", po::value<std::string>()->default_value(""),
+      "run folder (default results/search-<time>)")(
+      "resume", po::value<std::string>()->default_value(""), "continue the run in this archive.h5")(
+      "baselines", po::value<bool>()->default_value(true), "final table vs PI, NTK, YaRN");
+  d.add(common_options());
+  po::variables_map vm;
+  if (!parse(args, d, vm,
+             "usage: longrope search --model M --data shard.h5 --target-length N [options]\n"
+             "       longrope search --resume results/RUN/archive.h5"))
+    return 0;
+  const bool quiet = apply_common(vm);
+  const int threads = vm["threads"].as<int>();
+
+  json cfg;
+  std::string dir = vm["output-dir"].as<std::string>();
+  std::vector<Individual> done;
+  const std::string resume = vm["resume"].as<std::string>();
+  if (!resume.empty()) {
+    ArchiveData a = read_archive(resume);
+    cfg = a.config;
+    done = a.individuals;
+    dir = fs::path(resume).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (a.final_best >= 0 && !quiet) std::cerr << "note: this run had already finished\n";
+  } else {
+    if (vm["model"].as<std::string>().empty() || vm["data"].as<std::string>().empty() ||
+        vm["target-length"].as<int>() <= 0)
+      fail(ErrorKind::InvalidArgument,
+           "search needs --model, --data and --target-length (or --resume)");
+    cfg = config_from_options(vm);
+  }
+
+  auto model = load_model(cfg["model"].get<std::string>());
+  const Shard shard = read_shard(cfg["data"].get<std::string>());
+  const std::string model_fp = model_fingerprint(*model);
+  const std::string shard_fp = sha256_file(cfg["data"].get<std::string>());
+  auto tok = model_tokenizer(*model, cfg["tokenizer"].get<std::string>());
+  if (tok->fingerprint() != shard.tokenizer_fingerprint)
+    fail(ErrorKind::Data, cfg["data"].get<std::string>() +
+                              " was tokenized with another tokenizer "
+                              "than the model's: re-run longrope tokenize");
+  if (!resume.empty()) {
+    if (cfg.value("model_fingerprint", "") != model_fp)
+      fail(ErrorKind::Data, resume + ": the model changed since this run started");
+    if (cfg.value("shard_sha256", "") != shard_fp)
+      fail(ErrorKind::Data, resume + ": the shard changed since this run started");
+  }
+  cfg["model_fingerprint"] = model_fp;
+  cfg["shard_sha256"] = shard_fp;
+  cfg["toolkit"] = std::string("longrope ") + kVersion + " (" + kGitSha + ")";
+
+  FitnessSpec spec;
+  spec.target_length = cfg["target_length"].get<int>();
+  spec.original_length = cfg["original_max_position"].get<int>() > 0
+                             ? cfg["original_max_position"].get<int>()
+                             : model->config.max_position;
+  if (spec.original_length <= 0)
+    fail(ErrorKind::InvalidArgument,
+         "the model does not state its trained context: pass --original-max-position");
+  if (spec.target_length < spec.original_length)
+    fail(ErrorKind::InvalidArgument, "--target-length must be >= the original length");
+  spec.samples = cfg["samples"].get<int>();
+  if (spec.samples < 1) fail(ErrorKind::InvalidArgument, "--samples must be >= 1");
+  spec.short_length = cfg["short_length"].get<int>();
+  spec.short_weight = cfg["short_weight"].get<double>();
+  spec.short_max_ppl = cfg["short_max_ppl"].get<double>();
+  RopeScaling ms;
+  parse_mscale(cfg["mscale"].get<std::string>(), ms);
+  spec.mscale = ms.mscale;
+  spec.mscale_value = ms.mscale_value;
+  cfg["scale"] = spec.scale();
+  cfg["original_length"] = spec.original_length;
+
+  HyperParams hp;
+  apply_hyperparams(hp, cfg["hyperparams"], "archive");
+  const Algorithm algo = parse_algorithm(cfg["algorithm"].get<std::string>());
+  SearchSpace space(
+      algo, model->config.head_dim / 2, spec.scale(), hp.list_step,
+      cfg["search_start_tokens"].get<bool>() ? hp.start_token_set : std::vector<int>{0},
+      cfg["search_start_tokens"].get<bool>());
+  if (algo == Algorithm::DimPieceMono) {
+    if (hp.alpha >= 0) space.alpha = hp.alpha;
+    if (hp.beta >= 0) space.beta = hp.beta;
+  }
+  SeedOptions so;
+  so.scale = spec.scale();
+  so.original_length = spec.original_length;
+  so.yarn_beta_fast = cfg["beta_fast"].get<double>();
+  so.yarn_beta_slow = cfg["beta_slow"].get<double>();
+  so.init_factors = cfg["init_factors"].get<std::string>();
+  so.auto_rescale = cfg["auto_rescale_init_factors"].get<bool>();
+  so.init_scale = cfg["init_scale"].get<double>();
+  const auto seeds = make_seeds(model->config, so);
+
+  if (dir.empty()) {
+    char buf[64];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(buf, sizeof buf, "results/search-%Y%m%d-%H%M%S", std::localtime(&t));
+    dir = buf;
+  }
+  fs::create_directories(dir);
+  auto evaluator = make_local_evaluator(*model, shard, spec, threads,
+                                        vm["parallel-candidates"].as<int>(), quiet);
+  Evolution evo(space, hp, cfg["seed"].get<uint64_t>(), *evaluator,
+                [spec](const Fitness& f) { return spec.combine(f); });
+  json extra = {{"mscale", cfg["mscale"]},
+                {"scale", spec.scale()},
+                {"target_length", spec.target_length},
+                {"original_max_position", spec.original_length},
+                {"algorithm", cfg["algorithm"]},
+                {"seed", cfg["seed"]}};
+  evo.set_output(dir, cfg, extra);
+  evo.set_resume_cache(done);
+  evo.set_quiet(quiet);
+  if (!quiet)
+    std::cerr << "search: " << algorithm_name(algo) << ", s = " << spec.scale() << " ("
+              << spec.original_length << " -> " << spec.target_length << "), " << hp.population()
+              << " + " << hp.iterations() << " x " << hp.mutations() + hp.crossovers()
+              << " evaluations, output " << dir << "\n";
+  const EvolutionResult res = evo.run(seeds);
+
+  json rows = json::array();
+  rows.push_back({{"method", "longrope (searched)"},
+                  {"ppl", res.best.ppl},
+                  {"start_tokens", res.best.start_tokens}});
+  if (vm["baselines"].as<bool>()) {
+    for (RopeKind k : {RopeKind::Linear, RopeKind::Ntk, RopeKind::Yarn}) {
+      RopeScaling r;
+      r.kind = k;
+      r.factor = spec.scale();
+      r.original_max_position = spec.original_length;
+      r.beta_fast = so.yarn_beta_fast;
+      r.beta_slow = so.yarn_beta_slow;
+      rows.push_back({{"method", rope_kind_name(k)},
+                      {"ppl", evaluator->evaluate_scaling(r)},
+                      {"start_tokens", 0}});
+    }
+  }
+  print_summary(rows, dir);
+  std::printf("\nfactors: %s/result_final.json (%ld evaluations run, %ld reused)\n", dir.c_str(),
+              res.evaluated, res.reused);
+  return 0;
+}
+
+}  // namespace lr::cli

@@ -1,0 +1,134 @@
+// HDF5 helper implementations.
+#include "h5util.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "error.h"
+
+namespace lr::h5 {
+
+hid_t check(hid_t id, const std::string& what) {
+  if (id < 0) fail(ErrorKind::Io, "HDF5: " + what);
+  return id;
+}
+
+hid_t vlen_str() {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+void write_raw(hid_t loc, const char* name, hid_t mem_type, hid_t file_type,
+               const std::vector<hsize_t>& dims, const void* data) {
+  Handle sp{
+      check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "dataspace"),
+      H5Sclose};
+  Handle ds{check(H5Dcreate2(loc, name, file_type, sp.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  std::string("create ") + name),
+            H5Dclose};
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  if (n > 0 && H5Dwrite(ds.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    fail(ErrorKind::Io, std::string("HDF5: write ") + name);
+}
+
+void write_strings(hid_t loc, const char* name, const std::vector<std::string>& v) {
+  std::vector<const char*> ptrs;
+  for (const auto& s : v) ptrs.push_back(s.c_str());
+  Handle t{vlen_str(), H5Tclose};
+  write_vec(loc, name, t.id, t.id, ptrs);
+}
+
+void write_attr(hid_t obj, const char* name, const std::string& value) {
+  Handle t{vlen_str(), H5Tclose};
+  Handle sp{H5Screate(H5S_SCALAR), H5Sclose};
+  Handle a{check(H5Acreate2(obj, name, t.id, sp.id, H5P_DEFAULT, H5P_DEFAULT), "attribute"),
+           H5Aclose};
+  const char* p = value.c_str();
+  H5Awrite(a.id, t.id, &p);
+}
+
+void write_attr_int(hid_t obj, const char* name, long long value) {
+  Handle sp{H5Screate(H5S_SCALAR), H5Sclose};
+  Handle a{
+      check(H5Acreate2(obj, name, H5T_STD_I64LE, sp.id, H5P_DEFAULT, H5P_DEFAULT), "attribute"),
+      H5Aclose};
+  H5Awrite(a.id, H5T_NATIVE_LLONG, &value);
+}
+
+bool has_attr(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
+
+std::string read_attr(hid_t obj, const char* name, const std::string& path) {
+  if (!has_attr(obj, name)) fail(ErrorKind::Format, path + ": missing attribute '" + name + "'");
+  Handle a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
+  Handle t{vlen_str(), H5Tclose};
+  char* p = nullptr;
+  if (H5Aread(a.id, t.id, &p) < 0) fail(ErrorKind::Format, path + ": bad attribute " + name);
+  std::string s = p ? p : "";
+  H5free_memory(p);
+  return s;
+}
+
+long long read_attr_int(hid_t obj, const char* name, const std::string& path) {
+  if (!has_attr(obj, name)) fail(ErrorKind::Format, path + ": missing attribute '" + name + "'");
+  Handle a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
+  long long v = 0;
+  H5Aread(a.id, H5T_NATIVE_LLONG, &v);
+  return v;
+}
+
+template <typename T>
+std::vector<T> read_vec(hid_t loc, const char* name, hid_t mem_type, const std::string& path,
+                        std::vector<hsize_t>* dims_out) {
+  if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+    fail(ErrorKind::Format, path + ": missing dataset '" + name + "'");
+  Handle ds{H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose};
+  Handle sp{H5Dget_space(ds.id), H5Sclose};
+  const int rank = H5Sget_simple_extent_ndims(sp.id);
+  std::vector<hsize_t> dims(rank > 0 ? rank : 0);
+  if (rank > 0) H5Sget_simple_extent_dims(sp.id, dims.data(), nullptr);
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  std::vector<T> v(n);
+  if (n > 0 && H5Dread(ds.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+    fail(ErrorKind::Format, path + ": cannot read '" + name + "'");
+  if (dims_out) *dims_out = dims;
+  return v;
+}
+template std::vector<int32_t> read_vec(hid_t, const char*, hid_t, const std::string&,
+                                       std::vector<hsize_t>*);
+template std::vector<int64_t> read_vec(hid_t, const char*, hid_t, const std::string&,
+                                       std::vector<hsize_t>*);
+template std::vector<double> read_vec(hid_t, const char*, hid_t, const std::string&,
+                                      std::vector<hsize_t>*);
+template std::vector<char*> read_vec(hid_t, const char*, hid_t, const std::string&,
+                                     std::vector<hsize_t>*);
+
+std::vector<std::string> read_strings(hid_t loc, const char* name, const std::string& path) {
+  Handle t{vlen_str(), H5Tclose};
+  auto ptrs = read_vec<char*>(loc, name, t.id, path);
+  std::vector<std::string> out;
+  for (char* p : ptrs) {
+    out.emplace_back(p ? p : "");
+    H5free_memory(p);
+  }
+  return out;
+}
+
+void rename_over(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  std::filesystem::rename(from, to, ec);
+  if (ec) fail(ErrorKind::Io, "cannot move '" + from + "' to '" + to + "': " + ec.message());
+}
+
+hid_t open_read(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) fail(ErrorKind::Io, "'" + path + "' does not exist");
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, once
+  if (H5Fis_hdf5(path.c_str()) <= 0) fail(ErrorKind::Format, path + ": not an HDF5 file");
+  return check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open '" + path + "'");
+}
+
+}  // namespace lr::h5

@@ -1,0 +1,113 @@
+// Local evaluator: a pool of engines over one shared, read-only model.
+#include "evaluator.h"
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "error.h"
+#include "forward.h"
+#include "parallel.h"
+#include "perplexity.h"
+
+namespace lr {
+
+RopeScaling FitnessSpec::scaling_for(const Individual& ind, int length) const {
+  RopeScaling r;
+  r.kind = RopeKind::LongRope;
+  r.factors = {ind.lambda};
+  r.start_tokens = ind.start_tokens;
+  r.original_max_position = original_length;
+  r.factor = std::max(1.0, static_cast<double>(length) / original_length);
+  r.mscale = mscale;
+  r.mscale_value = mscale_value;
+  return r;
+}
+
+double FitnessSpec::combine(const Fitness& f) const {
+  if (short_length > 0 && short_max_ppl > 0 && f.short_ppl > short_max_ppl)
+    return std::numeric_limits<double>::infinity();
+  return f.ppl + (short_length > 0 ? short_weight * f.short_ppl : 0.0);
+}
+
+namespace {
+
+class LocalEvaluator : public Evaluator {
+ public:
+  LocalEvaluator(const Model& m, const Shard& s, const FitnessSpec& spec, int threads, int parallel,
+                 bool quiet)
+      : model_(m), shard_(s), spec_(spec), quiet_(quiet) {
+    if (parallel < 1) fail(ErrorKind::InvalidArgument, "--parallel-candidates must be >= 1");
+    if (threads <= 0) threads = max_threads();
+    parallel_ = std::min(parallel, threads);
+    threads_each_ = std::max(1, threads / parallel_);
+    for (int i = 0; i < parallel_; ++i) engines_.push_back(std::make_unique<Engine>(m));
+  }
+
+  void evaluate(const std::vector<Individual>& batch, const OnResult& done) override {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    std::exception_ptr error;
+    auto work = [&](int w) {
+      set_worker_threads(threads_each_);
+      for (size_t i; (i = next.fetch_add(1)) < batch.size();) {
+        try {
+          Fitness f;
+          f.ppl = ppl(*engines_[w], spec_.scaling_for(batch[i], spec_.target_length),
+                      spec_.target_length);
+          if (spec_.short_length > 0)
+            f.short_ppl = ppl(*engines_[w], spec_.scaling_for(batch[i], spec_.short_length),
+                              spec_.short_length);
+          std::lock_guard<std::mutex> lock(mu);
+          done(i, f);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (!error) error = std::current_exception();
+          next = batch.size();
+        }
+      }
+    };
+    if (parallel_ == 1) {
+      work(0);
+    } else {
+      std::vector<std::thread> pool;
+      for (int w = 0; w < parallel_; ++w) pool.emplace_back(work, w);
+      for (auto& t : pool) t.join();
+    }
+    if (error) std::rethrow_exception(error);
+  }
+
+  double evaluate_scaling(const RopeScaling& r) override {
+    set_worker_threads(threads_each_ * parallel_);
+    return ppl(*engines_[0], r, spec_.target_length);
+  }
+
+ private:
+  double ppl(Engine& e, const RopeScaling& r, int length) {
+    PplOptions o;
+    o.samples = spec_.samples;
+    o.rope = r;
+    o.fixed_scale = true;  // r.factor is already length / L
+    o.quiet = true;
+    return evaluate_length(e, shard_, o, length).ppl;
+  }
+
+  const Model& model_;
+  const Shard& shard_;
+  FitnessSpec spec_;
+  bool quiet_;
+  int parallel_ = 1, threads_each_ = 1;
+  std::vector<std::unique_ptr<Engine>> engines_;
+};
+
+}  // namespace
+
+std::unique_ptr<Evaluator> make_local_evaluator(const Model& model, const Shard& shard,
+                                                const FitnessSpec& spec, int threads, int parallel,
+                                                bool quiet) {
+  return std::make_unique<LocalEvaluator>(model, shard, spec, threads, parallel, quiet);
+}
+
+}  // namespace lr

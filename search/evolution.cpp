@@ -1,0 +1,210 @@
+// Evolution loop, archive bookkeeping and the per-iteration progress line.
+#include "evolution.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "error.h"
+#include "progress.h"
+
+namespace lr {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+Evolution::Evolution(SearchSpace space, HyperParams hp, uint64_t seed, Evaluator& evaluator,
+                     std::function<double(const Fitness&)> objective)
+    : space_(std::move(space)),
+      hp_(std::move(hp)),
+      rng_(seed),
+      evaluator_(evaluator),
+      objective_(std::move(objective)) {
+  hp_.validate();
+}
+
+void Evolution::set_output(const std::string& dir, nlohmann::json config, nlohmann::json extra) {
+  dir_ = dir;
+  config_ = std::move(config);
+  final_extra_ = std::move(extra);
+}
+
+void Evolution::set_resume_cache(const std::vector<Individual>& done) {
+  for (const auto& ind : done) cache_[space_.key(ind)] = ind;
+}
+
+void Evolution::log_line(const std::string& s) {
+  if (!quiet_ && isatty(STDERR_FILENO)) std::fprintf(stderr, "%s\n", s.c_str());
+  if (!dir_.empty()) std::ofstream(dir_ + "/search.log", std::ios::app) << s << "\n";
+}
+
+void Evolution::add_candidate(Individual ind, std::vector<Individual>& batch) {
+  ind.id = next_id_++;
+  ind.iteration = iteration_;
+  ind.ppl = std::nan("");
+  const std::string why = space_.violation(ind);
+  if (!why.empty()) fail(ErrorKind::Data, "search: internal constraint violation: " + why);
+  seen_.insert(space_.key(ind));
+  batch.push_back(std::move(ind));
+}
+
+void Evolution::save_archive(int64_t final_best) {
+  if (dir_.empty()) return;
+  ArchiveData a;
+  a.config = config_;
+  a.half = space_.half;
+  a.individuals = result_.individuals;
+  std::sort(a.individuals.begin(), a.individuals.end(),
+            [](const Individual& x, const Individual& y) { return x.id < y.id; });
+  a.iterations = result_.iterations;
+  a.final_best = final_best;
+  write_archive(dir_ + "/archive.h5", a);
+}
+
+void Evolution::evaluate(std::vector<Individual>& batch) {
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto it = cache_.find(space_.key(batch[i]));
+    if (it != cache_.end() && it->second.id == batch[i].id) {
+      batch[i].ppl = it->second.ppl;
+      batch[i].short_ppl = it->second.short_ppl;
+      batch[i].wall_time = it->second.wall_time;
+      result_.individuals.push_back(batch[i]);
+      ++result_.reused;
+    } else {
+      todo.push_back(i);
+    }
+  }
+  if (todo.empty()) return;
+  save_archive();
+  std::vector<Individual> work;
+  for (size_t i : todo) work.push_back(batch[i]);
+  evaluator_.evaluate(work, [&](size_t k, const Fitness& f) {
+    Individual& ind = batch[todo[k]];
+    ind.ppl = f.ppl;
+    ind.short_ppl = f.short_ppl;
+    ind.wall_time = now_seconds() - start_;
+    result_.individuals.push_back(ind);
+    ++result_.evaluated;
+    save_archive();  // never lose a finished evaluation
+  });
+}
+
+std::vector<Individual> Evolution::select(std::vector<Individual> pop, size_t n) const {
+  std::stable_sort(pop.begin(), pop.end(), [&](const Individual& a, const Individual& b) {
+    const double oa = objective(a), ob = objective(b);
+    if (oa != ob) return oa < ob || std::isnan(ob);
+    return a.id < b.id;
+  });
+  if (pop.size() > n) pop.resize(n);
+  return pop;
+}
+
+void Evolution::record(int iteration, const std::vector<Individual>& pop) {
+  const auto sorted = select(pop, pop.size());
+  IterationRecord r;
+  r.iteration = iteration;
+  for (const auto& i : sorted) r.population.push_back(i.id);
+  r.best_id = sorted.front().id;
+  r.best_ppl = sorted.front().ppl;
+  r.median_ppl = sorted[sorted.size() / 2].ppl;
+  result_.iterations.push_back(r);
+  if (!dir_.empty()) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/result_it%03d.csv", iteration);
+    write_factors_csv(dir_ + name, sorted.front().lambda);
+  }
+  save_archive();
+  const double el = now_seconds() - start_;
+  const long done = static_cast<long>(result_.individuals.size());
+  const double rate = el > 0 ? result_.evaluated / (el / 60.0) : 0;
+  const double eta = rate > 0 ? (planned_ - done) / rate * 60.0 : -1;
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "[iter %3d/%d] best %.4f (n̂=%d) median %.4f  evals %ld/%ld (%ld reused)  %.1f "
+                "evals/min  ETA %s",
+                iteration, hp_.iterations(), r.best_ppl, sorted.front().start_tokens, r.median_ppl,
+                done, planned_, result_.reused, rate, format_duration(eta).c_str());
+  log_line(line);
+}
+
+EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
+  start_ = now_seconds();
+  const int P = hp_.population(), K = hp_.parents();
+  planned_ = P + static_cast<long>(hp_.iterations()) * (hp_.mutations() + hp_.crossovers());
+  // Initial population: the seeds (projected onto the grid and constraints), then mutations.
+  std::vector<Individual> batch;
+  std::vector<size_t> seed_idx;
+  for (const auto& s : seeds) {
+    Individual ind;
+    ind.lambda = space_.project(s.lambda);
+    ind.start_tokens = space_.start_token_set.front();
+    if (seen_.count(space_.key(ind))) continue;
+    log_line("seed " + s.label + " -> id " + std::to_string(next_id_));
+    seed_idx.push_back(batch.size());
+    add_candidate(ind, batch);
+  }
+  if (batch.empty()) fail(ErrorKind::InvalidArgument, "search: no seeds");
+  const std::vector<Individual> seed_inds = batch;
+  int failures = 0;
+  while (static_cast<int>(batch.size()) < P && failures < 100) {
+    const auto& parent =
+        seed_inds[std::uniform_int_distribution<size_t>(0, seed_inds.size() - 1)(rng_)];
+    auto child = mutate(parent, space_, seen_, rng_);
+    if (child)
+      add_candidate(*child, batch);
+    else
+      ++failures;
+  }
+  evaluate(batch);
+  std::vector<Individual> population = batch;
+  record(0, population);
+
+  for (iteration_ = 1; iteration_ <= hp_.iterations(); ++iteration_) {
+    const auto parents = select(population, static_cast<size_t>(K));
+    const int np = static_cast<int>(parents.size());
+    std::vector<Individual> children;
+    auto pick = [&]() { return std::uniform_int_distribution<int>(0, np - 1)(rng_); };
+    for (int j = 0; j < hp_.mutations(); ++j) {
+      auto c = mutate(parents[pick()], space_, seen_, rng_);
+      if (c) add_candidate(*c, children);
+    }
+    for (int j = 0; j < hp_.crossovers() && np >= 2; ++j) {
+      int a = pick(), b = pick();
+      while (b == a) b = pick();
+      if (a > b) std::swap(a, b);
+      auto c = crossover(parents[a], parents[b], space_, seen_, rng_, hp_.crossover_tries());
+      if (!c) c = mutate(parents[a], space_, seen_, rng_);
+      if (c) add_candidate(*c, children);
+    }
+    evaluate(children);
+    population = parents;
+    population.insert(population.end(), children.begin(), children.end());
+    record(iteration_, population);
+  }
+  const auto final_pop = select(population, static_cast<size_t>(K));
+  result_.best = final_pop.front();
+  save_archive(result_.best.id);
+  if (!dir_.empty()) {
+    write_factors_csv(dir_ + "/result_final.csv", result_.best.lambda);
+    nlohmann::json j = final_extra_;
+    j["factors"] = result_.best.lambda;
+    j["start_tokens"] = result_.best.start_tokens;
+    j["ppl"] = result_.best.ppl;
+    if (result_.best.short_ppl > 0) j["short_ppl"] = result_.best.short_ppl;
+    j["id"] = result_.best.id;
+    const std::string tmp = dir_ + "/result_final.json.tmp";
+    std::ofstream(tmp) << j.dump(2) << "\n";
+    std::rename(tmp.c_str(), (dir_ + "/result_final.json").c_str());
+  }
+  std::sort(result_.individuals.begin(), result_.individuals.end(),
+            [](const Individual& x, const Individual& y) { return x.id < y.id; });
+  return result_;
+}
+
+}  // namespace lr

@@ -1,0 +1,69 @@
+// The generation loop: seeds -> population; select parents; mutate + cross over; evaluate.
+#pragma once
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "archive.h"
+#include "evaluator.h"
+#include "hyperparams.h"
+#include "init.h"
+#include "operators.h"
+
+namespace lr {
+
+struct EvolutionResult {
+  Individual best;
+  std::vector<IterationRecord> iterations;
+  std::vector<Individual> individuals;  // every evaluated individual, by id
+  long evaluated = 0;                   // evaluations run now
+  long reused = 0;                      // evaluations taken from the resumed archive
+};
+
+// Deterministic given the seed: every generation's candidates are drawn before any of them is
+// evaluated, and selection sorts by (objective, id). Resuming replays the run from the seed and
+// takes finished evaluations from the archive, so a killed-and-resumed run ends exactly where
+// an uninterrupted one does.
+class Evolution {
+ public:
+  Evolution(SearchSpace space, HyperParams hp, uint64_t seed, Evaluator& evaluator,
+            std::function<double(const Fitness&)> objective);
+
+  // Outputs: archive.h5, result_itNNN.csv, result_final.{csv,json}, search.log in `dir`.
+  void set_output(const std::string& dir, nlohmann::json config, nlohmann::json final_extra);
+  void set_resume_cache(const std::vector<Individual>& done);
+  void set_quiet(bool q) { quiet_ = q; }
+
+  EvolutionResult run(const std::vector<Seed>& seeds);
+
+ private:
+  void add_candidate(Individual ind, std::vector<Individual>& batch);
+  void evaluate(std::vector<Individual>& batch);
+  std::vector<Individual> select(std::vector<Individual> pop, size_t n) const;
+  void record(int iteration, const std::vector<Individual>& pop);
+  void save_archive(int64_t final_best = -1);
+  void log_line(const std::string& s);
+  double objective(const Individual& i) const { return objective_({i.ppl, i.short_ppl}); }
+
+  SearchSpace space_;
+  HyperParams hp_;
+  Rng rng_;
+  Evaluator& evaluator_;
+  std::function<double(const Fitness&)> objective_;
+  SeenSet seen_;
+  int64_t next_id_ = 0;
+  int iteration_ = 0;
+  std::map<std::string, Individual> cache_;
+  EvolutionResult result_;
+  std::string dir_;
+  nlohmann::json config_, final_extra_;
+  bool quiet_ = false;
+  double start_ = 0;
+  long planned_ = 0;
+};
+
+double now_seconds();
+
+}  // namespace lr

@@ -1,0 +1,110 @@
+// Hyperparameter files, overrides and validation.
+#include "hyperparams.h"
+
+#include <filesystem>
+
+#include "error.h"
+#include "mapped_file.h"
+
+namespace lr {
+
+nlohmann::json HyperParams::to_json() const {
+  return {{"evo_scale", evo_scale},
+          {"population_size", population_size},
+          {"max_time_budget", max_time_budget},
+          {"mutation_numbers", mutation_numbers},
+          {"crossover_size", crossover_size},
+          {"max_crossover_try", max_crossover_try},
+          {"parents_size", parents_size},
+          {"list_step", list_step},
+          {"start_token_set", start_token_set},
+          {"alpha", alpha},
+          {"beta", beta}};
+}
+
+void HyperParams::validate() const {
+  auto need = [](bool ok, const std::string& msg) {
+    if (!ok) fail(ErrorKind::InvalidArgument, "hyperparameters: " + msg);
+  };
+  need(evo_scale > 0, "evo_scale must be > 0");
+  need(list_step > 0, "list_step must be > 0");
+  need(population() >= 2, "population_size (after evo_scale) must be >= 2");
+  need(parents() >= 2, "parents_size (after evo_scale) must be >= 2");
+  need(parents() <= population(), "parents_size (" + std::to_string(parents()) +
+                                      ") must not exceed population_size (" +
+                                      std::to_string(population()) + ")");
+  need(iterations() >= 0, "max_time_budget must be >= 0");
+  need(mutations() >= 0 && crossovers() >= 0, "mutation_numbers and crossover_size must be >= 0");
+  need(mutations() + crossovers() > 0 || iterations() == 0,
+       "mutation_numbers + crossover_size must be > 0");
+  need(max_crossover_try >= 1, "max_crossover_try must be >= 1");
+  need(!start_token_set.empty(), "start_token_set must not be empty");
+  for (int v : start_token_set) need(v >= 0, "start_token_set values must be >= 0");
+}
+
+void apply_hyperparams(HyperParams& hp, const nlohmann::json& j, const std::string& src) {
+  if (!j.is_object()) fail(ErrorKind::Format, src + ": hyperparameters must be a JSON object");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const auto& v = it.value();
+    try {
+      if (k == "evo_scale")
+        hp.evo_scale = v.get<double>();
+      else if (k == "population_size")
+        hp.population_size = v.get<int>();
+      else if (k == "max_time_budget")
+        hp.max_time_budget = v.get<int>();
+      else if (k == "mutation_numbers")
+        hp.mutation_numbers = v.get<int>();
+      else if (k == "crossover_size")
+        hp.crossover_size = v.get<int>();
+      else if (k == "max_crossover_try")
+        hp.max_crossover_try = v.get<int>();
+      else if (k == "parents_size")
+        hp.parents_size = v.get<int>();
+      else if (k == "list_step")
+        hp.list_step = v.get<double>();
+      else if (k == "start_token_set")
+        hp.start_token_set = v.get<std::vector<int>>();
+      else if (k == "alpha")
+        hp.alpha = v.get<int>();
+      else if (k == "beta")
+        hp.beta = v.get<int>();
+      else if (k == "comment" || k == "_comment")
+        continue;
+      else
+        fail(ErrorKind::InvalidArgument, src + ": unknown hyperparameter '" + k + "'");
+    } catch (const nlohmann::json::exception& e) {
+      fail(ErrorKind::InvalidArgument, src + ": bad value for '" + k + "': " + e.what());
+    }
+  }
+}
+
+HyperParams load_hyperparams(const std::string& path) {
+  if (!std::filesystem::exists(path))
+    fail(ErrorKind::Io, "hyperparameter file '" + path + "' does not exist");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_text_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Format, path + ": not valid JSON: " + e.what());
+  }
+  HyperParams hp;
+  apply_hyperparams(hp, j, path);
+  return hp;
+}
+
+void apply_override(HyperParams& hp, const std::string& kv) {
+  const auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0)
+    fail(ErrorKind::InvalidArgument, "--set expects key=value, got '" + kv + "'");
+  nlohmann::json v;
+  try {
+    v = nlohmann::json::parse(kv.substr(eq + 1));
+  } catch (const nlohmann::json::exception&) {
+    fail(ErrorKind::InvalidArgument, "--set " + kv + ": value is not a number or JSON array");
+  }
+  apply_hyperparams(hp, {{kv.substr(0, eq), v}}, "--set");
+}
+
+}  // namespace lr

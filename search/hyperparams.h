@@ -1,0 +1,39 @@
+// Search hyperparameters: JSON files in hyperparams/, overridable key by key.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace lr {
+
+struct HyperParams {
+  double evo_scale = 1.0;
+  int population_size = 64;
+  int max_time_budget = 40;  // iterations
+  int mutation_numbers = 16;
+  int crossover_size = 16;
+  int max_crossover_try = 20;
+  int parents_size = 32;
+  double list_step = 0.01;
+  std::vector<int> start_token_set = {0, 1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 64, 128, 256};
+  int alpha = -1, beta = -1;  // dim_piece_mono boundaries (-1: a quarter of the dims each)
+
+  // Sizes after evo_scale, as the original repo applies it.
+  int population() const { return static_cast<int>(evo_scale * population_size); }
+  int iterations() const { return static_cast<int>(evo_scale * max_time_budget); }
+  int mutations() const { return static_cast<int>(evo_scale * mutation_numbers); }
+  int crossovers() const { return static_cast<int>(evo_scale * crossover_size); }
+  int crossover_tries() const { return static_cast<int>(evo_scale * max_crossover_try); }
+  int parents() const { return static_cast<int>(evo_scale * parents_size); }
+
+  nlohmann::json to_json() const;
+  void validate() const;  // throws InvalidArgument naming the impossible value
+};
+
+// Applies `j` on top of `hp`; unknown keys are errors.
+void apply_hyperparams(HyperParams& hp, const nlohmann::json& j, const std::string& source);
+HyperParams load_hyperparams(const std::string& path);
+// "key=value" overrides from the command line (value parsed as JSON, e.g. 16 or [0,4,8]).
+void apply_override(HyperParams& hp, const std::string& kv);
+
+}  // namespace lr

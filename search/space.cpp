@@ -1,0 +1,107 @@
+// Grid arithmetic and constraint checks of the search space.
+#include "space.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "error.h"
+
+namespace lr {
+
+Algorithm parse_algorithm(const std::string& s) {
+  if (s == "dim_mono") return Algorithm::DimMono;
+  if (s == "dim_piece_mono") return Algorithm::DimPieceMono;
+  fail(ErrorKind::InvalidArgument, "unknown algorithm '" + s + "' (dim_mono or dim_piece_mono)");
+}
+
+const char* algorithm_name(Algorithm a) {
+  return a == Algorithm::DimMono ? "dim_mono" : "dim_piece_mono";
+}
+
+SearchSpace::SearchSpace(Algorithm a, int half_dims, double s, double st, std::vector<int> set,
+                         bool search_n_hat)
+    : algorithm(a),
+      half(half_dims),
+      scale(s),
+      step(st),
+      start_token_set(std::move(set)),
+      search_start_tokens(search_n_hat) {
+  if (half < 1) fail(ErrorKind::InvalidArgument, "search: head_dim/2 must be >= 1");
+  if (!(step > 0)) fail(ErrorKind::InvalidArgument, "search: list_step must be > 0");
+  if (!(scale >= 1)) fail(ErrorKind::InvalidArgument, "search: scale must be >= 1");
+  if (start_token_set.empty()) start_token_set = {0};
+  std::sort(start_token_set.begin(), start_token_set.end());
+  for (int v : start_token_set)
+    if (v < 0) fail(ErrorKind::InvalidArgument, "search: start tokens must be >= 0");
+  max_factor = a == Algorithm::DimMono ? 1.25 * scale : scale;
+  if (a == Algorithm::DimPieceMono) {  // defaults: the first quarter and last quarter fixed
+    alpha = std::max(-1, half / 4 - 1);
+    beta = std::min(half - 1, half - half / 4 - 1);
+  }
+}
+
+int SearchSpace::grid(double v) const { return static_cast<int>(std::lround((v - 1.0) / step)); }
+double SearchSpace::value(int g) const {
+  return std::round((1.0 + g * step) * 1e9) / 1e9;  // exact decimal grid values
+}
+int SearchSpace::max_grid() const {
+  return static_cast<int>(std::floor((max_factor - 1.0) / step + 1e-9));
+}
+double SearchSpace::snap(double v) const { return value(std::clamp(grid(v), 0, max_grid())); }
+bool SearchSpace::fixed(int i) const {
+  return algorithm == Algorithm::DimPieceMono && (i <= alpha || i > beta);
+}
+double SearchSpace::fixed_value(int i) const { return i <= alpha ? 1.0 : scale; }
+
+std::vector<double> SearchSpace::project(std::vector<double> l) const {
+  l.resize(half, l.empty() ? 1.0 : l.back());
+  double prev = 1.0;
+  for (int i = 0; i < half; ++i) {
+    double v = fixed(i) ? fixed_value(i) : snap(l[i]);
+    if (!fixed(i)) v = std::max(v, prev);
+    l[i] = v;
+    prev = v;
+  }
+  return l;
+}
+
+std::string SearchSpace::violation(const Individual& ind) const {
+  std::ostringstream o;
+  if (static_cast<int>(ind.lambda.size()) != half) return "wrong factor count";
+  for (int i = 0; i < half; ++i) {
+    const double v = ind.lambda[i];
+    if (!std::isfinite(v)) return "non-finite factor";
+    if (fixed(i)) {
+      if (v != fixed_value(i)) {
+        o << "dim " << i << " must be " << fixed_value(i);
+        return o.str();
+      }
+      continue;
+    }
+    if (std::abs(value(grid(v)) - v) > 1e-9) {
+      o << "dim " << i << " off the grid";
+      return o.str();
+    }
+    if (v < 1.0 || v > max_factor + 1e-9) {
+      o << "dim " << i << " out of bounds";
+      return o.str();
+    }
+    if (i > 0 && v < ind.lambda[i - 1]) {
+      o << "not monotonic at " << i;
+      return o.str();
+    }
+  }
+  if (std::find(start_token_set.begin(), start_token_set.end(), ind.start_tokens) ==
+      start_token_set.end())
+    return "start tokens not in the set";
+  return "";
+}
+
+std::string SearchSpace::key(const Individual& ind) const {
+  std::string k;
+  for (double v : ind.lambda) k += std::to_string(grid(v)) + ",";
+  return k + "|" + std::to_string(ind.start_tokens);
+}
+
+}  // namespace lr

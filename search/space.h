@@ -1,0 +1,57 @@
+// Search space of (λ, n̂): grid, bounds, the monotonic constraint, and individuals.
+#pragma once
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace lr {
+
+using Rng = std::mt19937_64;  // the one random engine of the search
+
+enum class Origin { Init = 0, Mutation = 1, Crossover = 2 };
+
+struct Individual {
+  int64_t id = -1;
+  std::vector<double> lambda;  // head_dim/2 factors on the grid
+  int start_tokens = 0;        // n̂, a member of SearchSpace::start_token_set
+  double ppl = 0.0;            // fitness (lower is better); NaN until evaluated
+  double short_ppl = 0.0;      // at the short length when requested, else 0
+  Origin origin = Origin::Init;
+  int64_t parent1 = -1, parent2 = -1;
+  int iteration = 0;
+  double wall_time = 0.0;  // seconds since the run started, when evaluated
+};
+
+enum class Algorithm { DimMono, DimPieceMono };
+
+struct SearchSpace {
+  Algorithm algorithm = Algorithm::DimMono;
+  int half = 0;              // head_dim / 2
+  double scale = 1.0;        // s = target / original length
+  double step = 0.01;        // list_step
+  double max_factor = 1.25;  // λ upper bound = 1.25 s (dim_mono); s (dim_piece_mono middle)
+  std::vector<int> start_token_set = {0};
+  bool search_start_tokens = false;
+  int alpha = -1, beta = -1;  // dim_piece_mono: dims <= alpha are 1.0, dims > beta are s
+
+  SearchSpace(Algorithm a, int half_dims, double s, double step, std::vector<int> n_hat_set,
+              bool search_n_hat);
+  int grid(double v) const;     // index of v on the grid (rounded)
+  double value(int g) const;    // grid index -> factor
+  int max_grid() const;         // largest grid index allowed for dim i
+  double snap(double v) const;  // nearest allowed grid value
+  bool fixed(int i) const;      // dim i is not searched (dim_piece_mono)
+  double fixed_value(int i) const;
+  // Empty string if `ind` satisfies every constraint, else what is violated.
+  std::string violation(const Individual& ind) const;
+  // Dedup key: grid indices and n̂.
+  std::string key(const Individual& ind) const;
+  // Projects arbitrary factors onto the grid, bounds, fixed pieces and monotonicity.
+  std::vector<double> project(std::vector<double> lambda) const;
+};
+
+Algorithm parse_algorithm(const std::string& s);
+const char* algorithm_name(Algorithm a);
+
+}  // namespace lr
