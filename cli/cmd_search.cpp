@@ -10,6 +10,7 @@
 #include "error.h"
 #include "evolution.h"
 #include "longrope/version.h"
+#include "mpi_evaluator.h"
 #include "options.h"
 #include "sha256.h"
 #include "shard.h"
@@ -69,7 +70,22 @@ void print_summary(const json& rows, const std::string& dir) {
 
 }  // namespace
 
+int run_search(const Args& args, const MpiContext& mpi);
+
 int cmd_search(const Args& args) {
+  const MpiContext mpi = mpi_init_if_launched(nullptr, nullptr);
+  try {
+    return run_search(args, mpi);
+  } catch (const Error& e) {
+    if (mpi.active && mpi.size > 1) {
+      std::cerr << "longrope: error (rank " << mpi.rank << "): " << e.what() << "\n";
+      mpi_abort(exit_code(e.kind()));
+    }
+    throw;
+  }
+}
+
+int run_search(const Args& args, const MpiContext& mpi) {
   po::options_description d("search options");
   d.add_options()("model", po::value<std::string>()->default_value(""),
                   "model (HF, GGUF, llama2.c)")("data", po::value<std::string>()->default_value(""),
@@ -107,8 +123,9 @@ int cmd_search(const Args& args) {
              "usage: longrope search --model M --data shard.h5 --target-length N [options]\n"
              "       longrope search --resume results/RUN/archive.h5"))
     return 0;
-  const bool quiet = apply_common(vm);
+  const bool quiet = apply_common(vm) || mpi.rank > 0;
   const int threads = vm["threads"].as<int>();
+  const bool distributed = mpi.active && mpi.size > 1;
 
   json cfg;
   std::string dir = vm["output-dir"].as<std::string>();
@@ -197,8 +214,15 @@ int cmd_search(const Args& args) {
     std::strftime(buf, sizeof buf, "results/search-%Y%m%d-%H%M%S", std::localtime(&t));
     dir = buf;
   }
+  std::unique_ptr<Evaluator> evaluator;
+  if (distributed && mpi.rank > 0) {  // worker: evaluate what rank 0 sends, write nothing
+    auto local = make_local_evaluator(*model, shard, spec, threads, 1, true);
+    mpi_worker_loop(*local, space.half);
+    return 0;
+  }
   fs::create_directories(dir);
-  auto evaluator = make_local_evaluator(*model, shard, spec, threads,
+  if (distributed) evaluator = make_mpi_evaluator(mpi);
+  else evaluator = make_local_evaluator(*model, shard, spec, threads,
                                         vm["parallel-candidates"].as<int>(), quiet);
   Evolution evo(space, hp, cfg["seed"].get<uint64_t>(), *evaluator,
                 [spec](const Fitness& f) { return spec.combine(f); });
@@ -235,6 +259,7 @@ int cmd_search(const Args& args) {
                       {"start_tokens", 0}});
     }
   }
+  evaluator.reset();  // MPI: releases the workers
   print_summary(rows, dir);
   std::printf("\nfactors: %s/result_final.json (%ld evaluations run, %ld reused)\n", dir.c_str(),
               res.evaluated, res.reused);

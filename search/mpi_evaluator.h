@@ -1,0 +1,26 @@
+// Evaluation across machines with MPI: rank 0 runs the evolution, ranks 1..R-1 evaluate.
+#pragma once
+#include <memory>
+
+#include "evaluator.h"
+
+namespace lr {
+
+struct MpiContext {
+  int rank = 0, size = 1;
+  bool active = false;
+};
+
+// Initialises MPI only when the process was started by mpirun/mpiexec (OpenMPI or PMI
+// environment), so a plain `longrope` never touches MPI. Finalised at exit.
+MpiContext& mpi_init_if_launched(int* argc, char*** argv);
+[[noreturn]] void mpi_abort(int code);
+
+// Rank 0: sends candidates to whichever worker is free (dynamic scheduling) and collects
+// results; the destructor tells the workers to stop.
+std::unique_ptr<Evaluator> make_mpi_evaluator(const MpiContext& ctx);
+
+// Ranks > 0: evaluates what rank 0 sends with `local` until told to stop.
+void mpi_worker_loop(Evaluator& local, int half);
+
+}  // namespace lr

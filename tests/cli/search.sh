@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Search through the CLI with the real engine (fixture model, 256 -> 512 tokens, tiny budget):
+#  - --parallel-candidates 2 and `mpirun -np 3` produce the same archive as one process;
+#  - SIGKILL at several points + --resume ends with the same final factors, n̂ and PPL;
+#  - every archived individual satisfies the constraints; eval ppl takes result_final.json.
+set -u
+BIN=${1:?usage: search.sh path/to/longrope}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${LONGROPE_SHARED:-$ROOT/../shared}
+FX=$SHARED/models/fixture-llama-5m
+[ -d "$FX" ] || { echo "SKIP: $SHARED missing"; exit 77; }
+PY=/usr/bin/python3; CHK=$ROOT/tests/reference/check_archive.py
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fails=0; passes=0
+ok() { echo "ok   $1"; passes=$((passes+1)); }
+bad() { echo "FAIL $1"; fails=$((fails+1)); }
+"$BIN" tokenize -q --tokenizer "$FX" --input "$SHARED/data/pg19-like/valid" --output "$T/books.h5" >/dev/null
+ARGS=(--model "$FX" --data "$T/books.h5" --target-length 512 --samples 1 --seed 3 --search-start-tokens
+      --set population_size=6 --set max_time_budget=3 --set mutation_numbers=2 --set crossover_size=2
+      --set parents_size=3 --baselines false -q)
+
+"$BIN" search "${ARGS[@]}" --threads 1 --output-dir "$T/a" >/dev/null || bad "reference run"
+$PY "$CHK" check "$T/a/archive.h5" >/dev/null && ok "constraint checker: reference archive" || bad "constraints"
+[ -f "$T/a/result_final.csv" ] && [ -f "$T/a/result_it003.csv" ] && ok "result CSVs written" || bad "result CSVs"
+
+"$BIN" search "${ARGS[@]}" --threads 2 --parallel-candidates 2 --output-dir "$T/p" >/dev/null \
+  && $PY "$CHK" same "$T/a/archive.h5" "$T/p/archive.h5" >/dev/null \
+  && ok "--parallel-candidates 2 gives the same archive" || bad "parallel candidates differ"
+
+if command -v mpirun >/dev/null; then
+  mpirun --oversubscribe --allow-run-as-root -np 3 "$BIN" search "${ARGS[@]}" --threads 1 \
+    --output-dir "$T/m" >/dev/null 2>"$T/mpi.err" \
+    && $PY "$CHK" same "$T/a/archive.h5" "$T/m/archive.h5" >/dev/null \
+    && ok "mpirun -np 3 gives the same archive" || { bad "mpirun -np 3"; cat "$T/mpi.err"; }
+else
+  bad "mpirun not installed"
+fi
+
+final() { $PY -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['factors'], j['start_tokens'], repr(j['ppl']))" "$1"; }
+want=$(final "$T/a/result_final.json")
+for delay in 0.3 0.9 1.6 2.4; do
+  d="$T/k$delay"
+  "$BIN" search "${ARGS[@]}" --threads 1 --output-dir "$d" >/dev/null 2>&1 &
+  pid=$!; sleep "$delay"; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  n=$( [ -f "$d/archive.h5" ] && $PY -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['individuals/id']))" "$d/archive.h5" || echo 0)
+  if [ -f "$d/archive.h5" ]; then
+    "$BIN" search --resume "$d/archive.h5" --threads 1 --baselines false -q >/dev/null 2>&1
+  else  # killed before the first evaluation finished: nothing to resume, start again
+    "$BIN" search "${ARGS[@]}" --threads 1 --output-dir "$d" >/dev/null 2>&1
+  fi
+  got=$(final "$d/result_final.json" 2>/dev/null)
+  if [ "$got" = "$want" ] && $PY "$CHK" same "$T/a/archive.h5" "$d/archive.h5" >/dev/null; then
+    ok "SIGKILL after ${delay}s ($n evaluations kept) + resume: identical result"
+  else
+    bad "kill at ${delay}s: got '$got' want '$want'"
+  fi
+done
+
+best=$($PY -c "import json; print(repr(json.load(open('$T/a/result_final.json'))['ppl']))")
+"$BIN" eval ppl -q --model "$FX" --data "$T/books.h5" --num-tokens 512 --samples 1 --rope longrope \
+  --factors "$T/a/result_final.json" --output "$T/e.csv" >/dev/null
+got=$(tail -1 "$T/e.csv" | cut -d, -f2)
+awk -v a="$got" -v b="$best" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(d<1e-6)}' \
+  && ok "eval ppl --factors result_final.json reproduces the archived PPL ($got)" || bad "eval of result_final.json: $got vs $best"
+echo "$passes passed, $fails failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,56 @@
+"""Archive tools for tests: constraint check of every individual, and archive comparison.
+
+usage: check_archive.py check ARCHIVE            -> exit 1 on any violated constraint
+       check_archive.py same ARCHIVE_A ARCHIVE_B -> exit 1 unless genomes, PPLs, lineage and
+                                                    per-iteration populations are identical
+"""
+import json
+import sys
+
+import h5py
+import numpy as np
+
+
+def check(path):
+    with h5py.File(path, "r") as f:
+        cfg = json.loads(f.attrs["config"])
+        hp = cfg["hyperparams"]
+        step, s = hp["list_step"], cfg["scale"]
+        lam = f["individuals/lambda"][:]
+        st = f["individuals/start_tokens"][:]
+        allowed = set(hp["start_token_set"]) if cfg["search_start_tokens"] else {0}
+        hi = 1.25 * s if cfg["algorithm"] == "dim_mono" else s
+        seen = set()
+        for i, (row, n) in enumerate(zip(lam, st)):
+            grid = (row - 1.0) / step
+            assert np.all(np.abs(grid - np.round(grid)) < 1e-6), f"{i}: off grid {row}"
+            assert np.all(row >= 1.0 - 1e-12) and np.all(row <= hi + 1e-9), f"{i}: bounds {row}"
+            assert np.all(np.diff(row) >= -1e-12), f"{i}: not monotonic {row}"
+            assert int(n) in allowed, f"{i}: n̂ {n} not allowed"
+            key = (tuple(np.round(grid).astype(int)), int(n))
+            assert key not in seen, f"{i}: repeated genome"
+            seen.add(key)
+        assert np.all(np.isfinite(f["individuals/ppl"][:])), "unevaluated individual archived"
+    print(f"{path}: {len(lam)} individuals, no violation")
+
+
+def same(a, b):
+    with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+        for name in ["individuals/id", "individuals/lambda", "individuals/start_tokens",
+                     "individuals/ppl", "individuals/origin", "individuals/parent1",
+                     "individuals/parent2", "individuals/iteration", "iterations/population",
+                     "iterations/best_ppl"]:
+            x, y = fa[name][:], fb[name][:]
+            if x.shape != y.shape or not np.array_equal(x, y):
+                print(f"archives differ in {name}")
+                sys.exit(1)
+        assert fa.attrs["final_best_id"] == fb.attrs["final_best_id"], "final best differs"
+    print(f"{a} == {b}")
+
+
+if __name__ == "__main__":
+    try:
+        {"check": lambda: check(sys.argv[2]), "same": lambda: same(sys.argv[2], sys.argv[3])}[sys.argv[1]]()
+    except AssertionError as e:
+        print("VIOLATION:", e)
+        sys.exit(1)
