@@ -221,9 +221,11 @@ int run_search(const Args& args, const MpiContext& mpi) {
     return 0;
   }
   fs::create_directories(dir);
-  if (distributed) evaluator = make_mpi_evaluator(mpi);
-  else evaluator = make_local_evaluator(*model, shard, spec, threads,
-                                        vm["parallel-candidates"].as<int>(), quiet);
+  if (distributed)
+    evaluator = make_mpi_evaluator(mpi);
+  else
+    evaluator = make_local_evaluator(*model, shard, spec, threads,
+                                     vm["parallel-candidates"].as<int>(), quiet);
   Evolution evo(space, hp, cfg["seed"].get<uint64_t>(), *evaluator,
                 [spec](const Fitness& f) { return spec.combine(f); });
   json extra = {{"mscale", cfg["mscale"]},

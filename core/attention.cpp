@@ -9,6 +9,8 @@
 #include <limits>
 #include <vector>
 
+#include "kernels.h"
+
 namespace lr {
 
 namespace {
@@ -30,7 +32,7 @@ void attention_tiled(const float* q, const float* k, const float* v, float* out,
 
 #pragma omp parallel
   {
-    MatRM S(kBq, kBk), O(kBq, hd);
+    MatRM S(kBq, kBk), O(kBq, hd), Qs(kBq, hd);
     std::vector<float> m(kBq), l(kBq);
 #pragma omp for schedule(dynamic, 1)
     for (long task = tasks - 1; task >= 0; --task) {  // longest (last) query blocks first
@@ -38,7 +40,8 @@ void attention_tiled(const float* q, const float* k, const float* v, float* out,
       const int qb = static_cast<int>(task / s.n_heads);
       const int q0 = qb * kBq, bq = std::min(kBq, s.n - q0);
       const int g = h / group;
-      CMap Q(q + static_cast<long>(q0) * qd + h * hd, bq, hd, Eigen::OuterStride<>(qd));
+      Qs.topRows(bq) =
+          CMap(q + static_cast<long>(q0) * qd + h * hd, bq, hd, Eigen::OuterStride<>(qd)) * scale;
       O.setZero();
       std::fill(m.begin(), m.end(), neg_inf);
       std::fill(l.begin(), l.end(), 0.0f);
@@ -50,26 +53,35 @@ void attention_tiled(const float* q, const float* k, const float* v, float* out,
         CMap K(k + static_cast<long>(k0) * kvd + g * hd, bk, hd, Eigen::OuterStride<>(kvd));
         CMap V(v + static_cast<long>(k0) * kvd + g * hd, bk, hd, Eigen::OuterStride<>(kvd));
         auto St = S.topLeftCorner(bq, bk);
-        St.noalias() = Q * K.transpose();
+        St.noalias() = Qs.topRows(bq) * K.transpose();
+        // Only tiles crossing the diagonal or the window edge need a mask.
+        const bool causal_edge = k0 + bk - 1 > q0;
+        const bool window_edge = s.window > 0 && (q0 + bq - 1) - k0 >= s.window;
+        const bool edge = causal_edge || window_edge;
+        auto masked = [&](int i, int j) {
+          const int qi = q0 + i, kj = k0 + j;
+          return kj > qi || (s.window > 0 && qi - kj >= s.window);
+        };
+        if (edge) {
+          for (int i = 0; i < bq; ++i)
+            for (int j = 0; j < bk; ++j)
+              if (masked(i, j)) St(i, j) = neg_inf;
+        }
         for (int i = 0; i < bq; ++i) {
-          const int qi = q0 + i;
           float* row = St.row(i).data();
-          float mx = m[i];
-          for (int j = 0; j < bk; ++j) {
-            const int kj = k0 + j;
-            const bool masked = kj > qi || (s.window > 0 && qi - kj >= s.window);
-            row[j] = masked ? neg_inf : row[j] * scale;
-            mx = std::max(mx, row[j]);
-          }
+          const float mx = std::max(m[i], St.row(i).maxCoeff());
           if (mx == neg_inf) {  // every key of this tile is masked for this row
             std::fill(row, row + bk, 0.0f);
             continue;
           }
           const float corr = std::exp(m[i] - mx);
-          float sum = 0.0f;
-          for (int j = 0; j < bk; ++j) {
-            row[j] = std::exp(row[j] - mx);
-            sum += row[j];
+          float sum = exp_sub_sum(row, bk, mx);
+          if (edge) {  // masked entries must weigh exactly 0
+            for (int j = 0; j < bk; ++j)
+              if (masked(i, j)) {
+                sum -= row[j];
+                row[j] = 0.0f;
+              }
           }
           l[i] = l[i] * corr + sum;
           m[i] = mx;

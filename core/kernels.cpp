@@ -1,6 +1,8 @@
 // RMSNorm, rotary embedding and SwiGLU over rows, OpenMP-parallel across rows.
 #include "kernels.h"
 
+#include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 
 namespace lr {
@@ -37,9 +39,21 @@ void rope_rows(float* x, int rows, int stride, int n_heads, int head_dim, RopeLa
   }
 }
 
+float exp_sub_sum(float* x, int n, float sub) {
+  Eigen::Map<Eigen::ArrayXf> a(x, n);
+  a = (a - sub).exp();
+  return a.sum();
+}
+
 void swiglu(float* g, const float* u, long n) {
+  constexpr long kBlock = 4096;
 #pragma omp parallel for schedule(static)
-  for (long i = 0; i < n; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+  for (long b = 0; b < n; b += kBlock) {
+    const long len = std::min(kBlock, n - b);
+    Eigen::Map<Eigen::ArrayXf> G(g + b, len);
+    Eigen::Map<const Eigen::ArrayXf> U(u + b, len);
+    G = G / (1.0f + (-G).exp()) * U;
+  }
 }
 
 }  // namespace lr

@@ -25,7 +25,8 @@ class MpiEvaluator : public Evaluator {
   explicit MpiEvaluator(const MpiContext& c) : size_(c.size) {}
   ~MpiEvaluator() override {
     std::vector<double> stop = {kStop};
-    for (int r = 1; r < size_; ++r) MPI_Send(stop.data(), 1, MPI_DOUBLE, r, kTagJob, MPI_COMM_WORLD);
+    for (int r = 1; r < size_; ++r)
+      MPI_Send(stop.data(), 1, MPI_DOUBLE, r, kTagJob, MPI_COMM_WORLD);
   }
 
   void evaluate(const std::vector<Individual>& batch, const OnResult& done) override {
@@ -47,16 +48,21 @@ class MpiEvaluator : public Evaluator {
       MPI_Status st;
       MPI_Recv(res, 3, MPI_DOUBLE, MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &st);
       --busy;
-      if (res[1] < 0) fail(ErrorKind::Data, "search: rank " + std::to_string(st.MPI_SOURCE) +
-                                                " failed to evaluate a candidate");
+      if (res[1] < 0)
+        fail(ErrorKind::Data,
+             "search: rank " + std::to_string(st.MPI_SOURCE) + " failed to evaluate a candidate");
       done(static_cast<size_t>(res[0]), Fitness{res[1], res[2]});
       if (!queue.empty()) send(st.MPI_SOURCE);
     }
   }
 
   double evaluate_scaling(const RopeScaling& r) override {
-    std::vector<double> job = {kScaling, 0, static_cast<double>(r.kind), r.factor,
-                               static_cast<double>(r.original_max_position), r.beta_fast,
+    std::vector<double> job = {kScaling,
+                               0,
+                               static_cast<double>(r.kind),
+                               r.factor,
+                               static_cast<double>(r.original_max_position),
+                               r.beta_fast,
                                r.beta_slow};
     MPI_Send(job.data(), static_cast<int>(job.size()), MPI_DOUBLE, 1, kTagJob, MPI_COMM_WORLD);
     double res[3];
@@ -73,8 +79,7 @@ class MpiEvaluator : public Evaluator {
 MpiContext& mpi_init_if_launched(int* argc, char*** argv) {
   static MpiContext ctx;
   if (ctx.active) return ctx;
-  if (!std::getenv("OMPI_COMM_WORLD_SIZE") && !std::getenv("PMI_SIZE") &&
-      !std::getenv("PMIX_RANK"))
+  if (!std::getenv("OMPI_COMM_WORLD_SIZE") && !std::getenv("PMI_SIZE") && !std::getenv("PMIX_RANK"))
     return ctx;
   MPI_Init(argc, argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &ctx.rank);

@@ -15,7 +15,8 @@ namespace {
 class StubEvaluator : public Evaluator {
  public:
   explicit StubEvaluator(int half, long fail_after = -1) : fail_after_(fail_after) {
-    for (int i = 0; i < half; ++i) target_.push_back(1.0 + 6.0 * std::pow(i / std::max(1.0, half - 1.0), 2));
+    for (int i = 0; i < half; ++i)
+      target_.push_back(1.0 + 6.0 * std::pow(i / std::max(1.0, half - 1.0), 2));
   }
   void evaluate(const std::vector<Individual>& batch, const OnResult& done) override {
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -132,7 +133,8 @@ TEST(Evolution, CrashThenResumeEndsIdentically) {
     StubEvaluator crashing(4, crash_at);
     EXPECT_THROW(run(4, 5, crashing, dir), std::runtime_error);
     std::vector<Individual> cache;
-    if (std::filesystem::exists(dir + "/archive.h5")) cache = read_archive(dir + "/archive.h5").individuals;
+    if (std::filesystem::exists(dir + "/archive.h5"))
+      cache = read_archive(dir + "/archive.h5").individuals;
     EXPECT_EQ(static_cast<long>(cache.size()), crash_at);  // every finished evaluation kept
     StubEvaluator rest(4);
     const auto r = run(4, 5, rest, dir, cache);
