@@ -38,16 +38,7 @@ std::string SpmTokenizer::decode_piece(int id) const {
   const std::string& p = pieces_[id];
   for (int b = 0; b < 256; ++b)
     if (byte_ids_[b] == id) return std::string(1, static_cast<char>(b));
-  std::string out;
-  for (size_t i = 0; i < p.size();) {
-    if (p.compare(i, 3, kSpace) == 0) {
-      out += ' ';
-      i += 3;
-    } else {
-      out += p[i++];
-    }
-  }
-  return out;
+  return unescape_piece(p);
 }
 
 std::vector<int> SpmTokenizer::encode(const std::string& text) const {

@@ -37,6 +37,19 @@ std::string Tokenizer::fingerprint() const {
   return h.hex();
 }
 
+std::string unescape_piece(const std::string& p) {
+  std::string out;
+  for (size_t i = 0; i < p.size();) {
+    if (p.compare(i, 3, kSpace) == 0) {
+      out += ' ';
+      i += 3;
+    } else {
+      out += p[i++];
+    }
+  }
+  return out;
+}
+
 namespace {
 
 class SentencePieceTokenizer : public Tokenizer {
@@ -61,16 +74,7 @@ class SentencePieceTokenizer : public Tokenizer {
       const std::string p = sp_.IdToPiece(id);
       return std::string(1, static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
     }
-    std::string p = sp_.IdToPiece(id), out;
-    for (size_t i = 0; i < p.size();) {
-      if (p.compare(i, 3, kSpace) == 0) {
-        out += ' ';
-        i += 3;
-      } else {
-        out += p[i++];
-      }
-    }
-    return out;
+    return unescape_piece(sp_.IdToPiece(id));
   }
 
  private:

@@ -27,6 +27,9 @@ class Tokenizer {
   std::string kind_;
 };
 
+// A piece in '▁' form as text: '▁' becomes a space.
+std::string unescape_piece(const std::string& piece);
+
 // `path`: a tokenizer.model, a tokenizer.bin (llama2.c), a .gguf, a HF model folder, or a
 // llama2.c model .bin (its tokenizer is looked up beside it).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);

@@ -1,38 +1,24 @@
 #!/usr/bin/env bash
-# The main job on the embedded defaults: tokenize, then compare RoPE scalings by perplexity.
-#   1. fixture-llama-5m (trained at 256) on the pg19-like validation books, 256 and 2048 tokens;
-#   2. stories260K (trained at 512) on tinystories-like, 512 and 4096 tokens (s = 8).
-# Results go to results/demo/ (CSV + JSON). Set SHARED to point elsewhere than ../shared.
+# The main job on the embedded defaults (about 5 minutes on 2 cores):
+#   tokenize -> `quick` LongRoPE search for stories260K at 8x (512 -> 4096 tokens) on
+#   tinystories-like documents 01-06 -> judge the winner against PI, NTK and YaRN on documents
+#   07-12, which the search never saw.
+# Outputs in results/demo/. Set SHARED when the test assets are not at ../shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 SHARED=${SHARED:-../shared}
-if [ ! -d "$SHARED/models" ]; then
+if [ ! -d "$SHARED/models/stories260K" ]; then
   echo "demo: no test assets at $SHARED; run with SHARED=/path/to/shared (models/ and data/)" >&2
   exit 1
 fi
-BIN=build/cli/longrope
 OUT=results/demo
-mkdir -p "$OUT"
-THREADS=${THREADS:-0}
-
-echo "== fixture-llama-5m: pg19-like/valid, truncate mode (LongRoPE repo semantics)"
-$BIN tokenize --tokenizer "$SHARED/models/fixture-llama-5m" --input "$SHARED/data/pg19-like/valid" \
-  --output "$OUT/pg19-like-valid.h5" --quiet | head -1
-for rope in none linear ntk yarn; do
-  echo "-- rope $rope"
-  $BIN eval ppl --model "$SHARED/models/fixture-llama-5m" --data "$OUT/pg19-like-valid.h5" \
-    --num-tokens 256,2048 --rope $rope --threads "$THREADS" \
-    --output "$OUT/fixture-$rope.csv" --json "$OUT/fixture-$rope.json"
-done
-
-echo "== stories260K: tinystories-like, llama.cpp chunking (second half of each chunk scored)"
-$BIN tokenize --tokenizer "$SHARED/models/stories260K/stories260K.bin" \
-  --input "$SHARED/data/tinystories-like" --output "$OUT/tinystories-like.h5" --quiet | head -1
-for rope in none linear ntk yarn; do
-  echo "-- rope $rope"
-  $BIN eval ppl --model "$SHARED/models/stories260K/stories260K.bin" --data "$OUT/tinystories-like.h5" \
-    --num-tokens 512,4096 --mode llamacpp --rope $rope --threads "$THREADS" \
-    --output "$OUT/stories-$rope.csv" --json "$OUT/stories-$rope.json"
-done
-echo "demo: results in $OUT/"
+rm -rf "$OUT"   # a fresh run each time (scripts/search.sh resumes instead)
+echo "== 1. search: stories260K, 512 -> 4096 tokens, hyperparams/quick.json" >&2
+SHARED=$SHARED OUT=$OUT HYPERPARAMS=hyperparams/quick.json TARGET=4096 SAMPLES=5 \
+  PARALLEL=${PARALLEL:-1} scripts/search.sh
+echo "== 2. judge on held-out documents (truncate mode, every document)" >&2
+SHARED=$SHARED FACTORS=$OUT/result_final.json OUT=$OUT/eval scripts/evaluate.sh
+echo "== 3. the same with llama.cpp chunking (positions 2048-4095 scored)" >&2
+SHARED=$SHARED FACTORS=$OUT/result_final.json OUT=$OUT/eval-llamacpp MODE=llamacpp scripts/evaluate.sh
+echo "demo: factors in $OUT/result_final.json, archive $OUT/archive.h5, tables in $OUT/eval*/table.txt"

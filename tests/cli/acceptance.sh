@@ -4,13 +4,7 @@
 #  - stories260K .bin and GGUF give the same PPL; PPL < 4 at 512; beyond it (llama.cpp
 #    chunking, s = 8) unscaled PPL explodes (> 50) and PI and YaRN bring it far down.
 set -u
-BIN=${1:?usage: acceptance.sh path/to/longrope}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${LONGROPE_SHARED:-$ROOT/../shared}
-FX=$SHARED/models/fixture-llama-5m
-ST=$SHARED/models/stories260K
-if [ ! -d "$FX" ] || [ ! -d "$ST" ]; then echo "SKIP: $SHARED missing"; exit 77; fi
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+source "$(dirname "$0")/common.sh"
 fails=0
 ppl() { "$BIN" eval ppl -q --threads 2 --output "$T/o.csv" "$@" >/dev/null || { echo "FAIL: eval $*"; exit 1; }; tail -n +2 "$T/o.csv" | cut -d, -f2 | paste -sd' '; }
 same() {  # same "label" "a b" "c d": equal to 1e-6 relative

@@ -2,13 +2,7 @@
 # Bad-input table: every case must print one clear "longrope: error:" line naming the
 # problem and exit non-zero without a crash (exit code < 128, no sanitizer/abort output).
 set -u
-BIN=${1:?usage: bad_input.sh path/to/longrope}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${LONGROPE_SHARED:-$ROOT/../shared}
-FX=$SHARED/models/fixture-llama-5m
-ST=$SHARED/models/stories260K
-if [ ! -d "$FX" ] || [ ! -d "$ST" ]; then echo "SKIP: $SHARED missing"; exit 77; fi
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+source "$(dirname "$0")/common.sh"
 PY=python3
 
 # --- fixtures for the cases -----------------------------------------------------------

@@ -4,13 +4,8 @@
 #  - SIGKILL at several points + --resume ends with the same final factors, n̂ and PPL;
 #  - every archived individual satisfies the constraints; eval ppl takes result_final.json.
 set -u
-BIN=${1:?usage: search.sh path/to/longrope}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${LONGROPE_SHARED:-$ROOT/../shared}
-FX=$SHARED/models/fixture-llama-5m
-[ -d "$FX" ] || { echo "SKIP: $SHARED missing"; exit 77; }
+source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3; CHK=$ROOT/tests/reference/check_archive.py
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fails=0; passes=0
 ok() { echo "ok   $1"; passes=$((passes+1)); }
 bad() { echo "FAIL $1"; fails=$((fails+1)); }

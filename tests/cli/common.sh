@@ -1,0 +1,8 @@
+# Shared header of the CLI test scripts: binary, asset paths, a temporary folder, skip rule.
+BIN=${1:?usage: $0 path/to/longrope}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${LONGROPE_SHARED:-$ROOT/../shared}
+FX=$SHARED/models/fixture-llama-5m
+ST=$SHARED/models/stories260K
+if [ ! -d "$FX" ] || [ ! -d "$ST" ]; then echo "SKIP: test assets missing at $SHARED"; exit 77; fi
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
