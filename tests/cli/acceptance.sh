@@ -20,6 +20,46 @@ for rope in none yarn linear; do
   same "fixture HF == GGUF, rope $rope (256, 2048)" "$a" "$b"
 done
 
+# Sharded safetensors (model.safetensors.index.json) with F16 / BF16 matrices, 1-D tensors F32.
+/usr/bin/python3 - "$FX" "$T" <<'PYEOF'
+import json, os, shutil, struct, sys
+import numpy as np
+src, t = sys.argv[1], sys.argv[2]
+data = open(os.path.join(src, "model.safetensors"), "rb").read()
+(hlen,) = struct.unpack_from("<Q", data, 0)
+header = json.loads(data[8:8 + hlen]); base = 8 + hlen
+names = sorted(k for k in header if k != "__metadata__")
+for kind in ("f16", "bf16"):
+    d = os.path.join(t, "sharded-" + kind); os.makedirs(d)
+    shutil.copy(os.path.join(src, "config.json"), d)
+    weight_map = {}
+    for part, chunk in enumerate([names[: len(names) // 2], names[len(names) // 2:]]):
+        fname = f"model-{part + 1:05d}-of-00002.safetensors"
+        hdr, blobs, off = {}, [], 0
+        for n in chunk:
+            info = header[n]; b, e = info["data_offsets"]
+            a = np.frombuffer(data[base + b:base + e], dtype="<f4").reshape(info["shape"])
+            if a.ndim == 2 and kind == "f16":
+                raw, dt = a.astype("<f2").tobytes(), "F16"
+            elif a.ndim == 2:
+                u = a.view(np.uint32).astype(np.uint64)
+                raw = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype("<u2").tobytes(); dt = "BF16"
+            else:
+                raw, dt = a.tobytes(), "F32"
+            hdr[n] = {"dtype": dt, "shape": info["shape"], "data_offsets": [off, off + len(raw)]}
+            blobs.append(raw); off += len(raw); weight_map[n] = fname
+        hb = json.dumps(hdr).encode(); hb += b" " * (-len(hb) % 8)
+        with open(os.path.join(d, fname), "wb") as f:
+            f.write(struct.pack("<Q", len(hb)) + hb + b"".join(blobs))
+    json.dump({"weight_map": weight_map}, open(os.path.join(d, "model.safetensors.index.json"), "w"))
+PYEOF
+f16_st=$(ppl --model "$T/sharded-f16" --data "$T/books.h5" --num-tokens 256,2048 --tokenizer "$FX")
+f16_gguf=$(ppl --model "$SHARED/models/fixture-llama-5m.f16.gguf" --data "$T/books.h5" --num-tokens 256,2048)
+same "sharded F16 safetensors == F16 GGUF (256, 2048)" "$f16_st" "$f16_gguf"
+f32=$(ppl --model "$FX" --data "$T/books.h5" --num-tokens 256)
+bf16=$(ppl --model "$T/sharded-bf16" --data "$T/books.h5" --num-tokens 256 --tokenizer "$FX")
+holds "sharded BF16 safetensors within 2% of F32 ($bf16 vs $f32)" "$bf16 / $f32 < 1.02 && $f32 / $bf16 < 1.02"
+
 "$BIN" tokenize -q --tokenizer "$ST/stories260K.bin" --input "$SHARED/data/tinystories-like" --output "$T/ts.h5" >/dev/null
 a=$(ppl --model "$ST/stories260K.bin" --data "$T/ts.h5" --num-tokens 512,1024 --samples 4)
 b=$(ppl --model "$ST/stories260K.gguf" --data "$T/ts.h5" --num-tokens 512,1024 --samples 4)
