@@ -23,7 +23,7 @@ for split in valid test; do
 done
 [ -d "$SHARED/data/proof-pile-like" ] && run "$SHARED/data/proof-pile-like" proof-pile-like
 if [ "$WITH_HOL_LIGHT" = 1 ]; then
-  work=$(mktemp -d)
+  work=$(mktemp -d); chmod a+rwx "$work"   # apt-get download runs as _apt
   (cd "$work" && apt-get download hol-light >/dev/null && dpkg -x hol-light_*.deb root)
   run "$(find "$work/root" -name '*.ml' -size +20k | sort | tr '\n' ' ')" hol-light
   rm -rf "$work"
