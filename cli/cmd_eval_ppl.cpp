@@ -14,19 +14,6 @@ namespace lr::cli {
 
 namespace {
 
-void check_shard_matches(const Shard& s, const Model& m, const std::string& tok_override,
-                         const std::string& shard_path) {
-  auto tok = model_tokenizer(m, tok_override);
-  if (tok->fingerprint() != s.tokenizer_fingerprint)
-    fail(ErrorKind::Data, shard_path + " was tokenized with another tokenizer (" +
-                              s.tokenizer_kind + " from " + s.tokenizer_source + ", vocabulary " +
-                              s.tokenizer_fingerprint.substr(0, 12) + ") than the model's (" +
-                              tok->kind() + ", vocabulary " + tok->fingerprint().substr(0, 12) +
-                              "): re-run longrope tokenize");
-  if (s.vocab_size > m.config.vocab_size)
-    fail(ErrorKind::Data, shard_path + ": shard vocabulary larger than the model's");
-}
-
 PplMode parse_mode(const std::string& s) {
   if (s == "truncate") return PplMode::Truncate;
   if (s == "llamacpp") return PplMode::LlamaCpp;
@@ -67,7 +54,7 @@ int cmd_eval_ppl(const Args& args) {
   const std::string data_path = vm["data"].as<std::string>();
   auto model = load_model(model_path);
   const Shard shard = read_shard(data_path);
-  check_shard_matches(shard, *model, vm["tokenizer"].as<std::string>(), data_path);
+  check_shard_tokenizer(shard, *model, vm["tokenizer"].as<std::string>(), data_path);
 
   PplOptions opt;
   opt.lengths = lengths;

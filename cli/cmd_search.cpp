@@ -150,11 +150,8 @@ int run_search(const Args& args, const MpiContext& mpi) {
   const Shard shard = read_shard(cfg["data"].get<std::string>());
   const std::string model_fp = model_fingerprint(*model);
   const std::string shard_fp = sha256_file(cfg["data"].get<std::string>());
-  auto tok = model_tokenizer(*model, cfg["tokenizer"].get<std::string>());
-  if (tok->fingerprint() != shard.tokenizer_fingerprint)
-    fail(ErrorKind::Data, cfg["data"].get<std::string>() +
-                              " was tokenized with another tokenizer "
-                              "than the model's: re-run longrope tokenize");
+  check_shard_tokenizer(shard, *model, cfg["tokenizer"].get<std::string>(),
+                        cfg["data"].get<std::string>());
   if (!resume.empty()) {
     if (cfg.value("model_fingerprint", "") != model_fp)
       fail(ErrorKind::Data, resume + ": the model changed since this run started");

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "factors.h"
 #include "parallel.h"
+#include "shard.h"
 
 namespace lr::cli {
 
@@ -105,6 +106,19 @@ std::unique_ptr<Tokenizer> model_tokenizer(const Model& m, const std::string& ov
     return load_llama2c_tokenizer(m.tokenizer_path, m.config.vocab_size);
   if (!m.tokenizer_path.empty()) return load_tokenizer(m.tokenizer_path);
   fail(ErrorKind::Io, m.path + ": no tokenizer found beside the model; pass --tokenizer");
+}
+
+void check_shard_tokenizer(const Shard& s, const Model& m, const std::string& tok_override,
+                           const std::string& shard_path) {
+  auto tok = model_tokenizer(m, tok_override);
+  if (tok->fingerprint() != s.tokenizer_fingerprint)
+    fail(ErrorKind::Data, shard_path + " was tokenized with another tokenizer (" +
+                              s.tokenizer_kind + " from " + s.tokenizer_source + ", vocabulary " +
+                              s.tokenizer_fingerprint.substr(0, 12) + ") than the model's (" +
+                              tok->kind() + ", vocabulary " + tok->fingerprint().substr(0, 12) +
+                              "): re-run longrope tokenize");
+  if (s.vocab_size > m.config.vocab_size)
+    fail(ErrorKind::Data, shard_path + ": shard vocabulary larger than the model's");
 }
 
 std::vector<int> parse_int_list(const std::string& s, const std::string& option) {

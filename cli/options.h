@@ -9,6 +9,10 @@
 #include "rope.h"
 #include "tokenizer.h"
 
+namespace lr {
+struct Shard;
+}
+
 namespace lr::cli {
 
 namespace po = boost::program_options;
@@ -28,6 +32,10 @@ RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& mo
 
 // The tokenizer that belongs to a model (or --tokenizer when given).
 std::unique_ptr<Tokenizer> model_tokenizer(const Model& m, const std::string& override_path);
+
+// Refuses a shard tokenized with another vocabulary than the model's (Data error).
+void check_shard_tokenizer(const Shard& s, const Model& m, const std::string& tok_override,
+                           const std::string& shard_path);
 
 // "256,512" -> {256, 512}; throws InvalidArgument on anything else.
 std::vector<int> parse_int_list(const std::string& s, const std::string& option);
