@@ -213,7 +213,7 @@ int run_search(const Args& args, const MpiContext& mpi) {
   }
   std::unique_ptr<Evaluator> evaluator;
   if (distributed && mpi.rank > 0) {  // worker: evaluate what rank 0 sends, write nothing
-    auto local = make_local_evaluator(*model, shard, spec, threads, 1, true);
+    auto local = make_local_evaluator(*model, shard, spec, threads, 1);
     mpi_worker_loop(*local, space.half);
     return 0;
   }
@@ -221,8 +221,8 @@ int run_search(const Args& args, const MpiContext& mpi) {
   if (distributed)
     evaluator = make_mpi_evaluator(mpi);
   else
-    evaluator = make_local_evaluator(*model, shard, spec, threads,
-                                     vm["parallel-candidates"].as<int>(), quiet);
+    evaluator =
+        make_local_evaluator(*model, shard, spec, threads, vm["parallel-candidates"].as<int>());
   Evolution evo(space, hp, cfg["seed"].get<uint64_t>(), *evaluator,
                 [spec](const Fitness& f) { return spec.combine(f); });
   json extra = {{"mscale", cfg["mscale"]},

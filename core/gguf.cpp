@@ -2,6 +2,7 @@
 #include "gguf.h"
 
 #include <cstring>
+#include <fstream>
 
 #include "error.h"
 
@@ -95,6 +96,13 @@ DType gguf_dtype(uint32_t t) {
 }
 
 }  // namespace
+
+bool is_gguf_file(const std::string& path) {
+  char magic[4] = {0, 0, 0, 0};
+  std::ifstream in(path, std::ios::binary);
+  in.read(magic, 4);
+  return in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+}
 
 std::string ggml_type_name(uint32_t t) {
   static const char* names[] = {"F32",   "F16",   "Q4_0",    "Q4_1",   "Q4_2",    "Q4_3",  "Q5_0",

@@ -28,6 +28,9 @@ class GgufFile {
   uint32_t version_ = 0;
 };
 
+// True when `path` starts with the GGUF magic (false for unreadable files).
+bool is_gguf_file(const std::string& path);
+
 // llama.cpp's name for a ggml tensor type id (for messages).
 std::string ggml_type_name(uint32_t type);
 

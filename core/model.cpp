@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "error.h"
+#include "gguf.h"
 
 namespace fs = std::filesystem;
 
@@ -15,11 +16,8 @@ std::unique_ptr<Model> load_model(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) fail(ErrorKind::Io, "model '" + path + "' does not exist");
   if (fs::is_directory(path, ec)) return load_hf_folder(path);
-  char magic[4] = {0, 0, 0, 0};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ErrorKind::Io, "cannot open model '" + path + "'");
-  in.read(magic, 4);
-  if (in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0) return load_gguf_model(path);
+  if (!std::ifstream(path)) fail(ErrorKind::Io, "cannot open model '" + path + "'");
+  if (is_gguf_file(path)) return load_gguf_model(path);
   const std::string ext = fs::path(path).extension().string();
   if (ext == ".gguf") fail(ErrorKind::Format, path + ": not a GGUF file (bad magic)");
   if (ext == ".safetensors") return load_hf_folder(fs::path(path).parent_path().string());

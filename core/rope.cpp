@@ -55,14 +55,6 @@ void parse_mscale(const std::string& s, RopeScaling& r) {
   }
 }
 
-std::string RopeScaling::describe() const {
-  std::ostringstream o;
-  o << rope_kind_name(kind);
-  if (kind != RopeKind::None) o << " s=" << factor;
-  if (start_tokens > 0) o << " start_tokens=" << start_tokens;
-  return o.str();
-}
-
 double mscale_su(double s, int original_len) {
   if (s <= 1.0) return 1.0;
   return std::sqrt(1.0 + std::log(s) / std::log(static_cast<double>(original_len)));

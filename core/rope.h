@@ -21,8 +21,6 @@ struct RopeScaling {
   int start_tokens = 0;  // positions < start_tokens use the original RoPE (no factors, no mscale)
   MscaleKind mscale = MscaleKind::Default;  // Default: yarn for YaRN, su for LongRoPE, else 1
   double mscale_value = 1.0;                // for Fixed
-
-  std::string describe() const;
 };
 
 RopeKind parse_rope_kind(const std::string& s);  // none|linear|ntk|dynamic-ntk|yarn|longrope

@@ -7,8 +7,6 @@
 
 namespace lr {
 
-static const std::string kSpace = "\xe2\x96\x81";  // U+2581 '▁'
-
 SpmTokenizer::SpmTokenizer(std::vector<std::string> pieces, std::vector<float> scores, int bos,
                            int eos, int unk, bool add_space_prefix, std::string kind)
     : scores_(std::move(scores)), add_space_prefix_(add_space_prefix) {
@@ -44,10 +42,10 @@ std::string SpmTokenizer::decode_piece(int id) const {
 std::vector<int> SpmTokenizer::encode(const std::string& text) const {
   std::string norm;
   norm.reserve(text.size() + 8);
-  if (add_space_prefix_ && !text.empty()) norm += kSpace;
+  if (add_space_prefix_ && !text.empty()) norm += kSpacePiece;
   for (char ch : text) {
     if (ch == ' ')
-      norm += kSpace;
+      norm += kSpacePiece;
     else
       norm += ch;
   }

@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace lr {
 
-static const std::string kSpace = "\xe2\x96\x81";
-
 std::string Tokenizer::fingerprint() const {
   Sha256 h;
   h.update("longrope-vocab-v1\n");
@@ -40,7 +38,7 @@ std::string Tokenizer::fingerprint() const {
 std::string unescape_piece(const std::string& p) {
   std::string out;
   for (size_t i = 0; i < p.size();) {
-    if (p.compare(i, 3, kSpace) == 0) {
+    if (p.compare(i, 3, kSpacePiece) == 0) {
       out += ' ';
       i += 3;
     } else {
@@ -127,7 +125,7 @@ std::unique_ptr<Tokenizer> load_llama2c_tokenizer(const std::string& path, int v
     off += len;
     for (char ch : piece) {
       if (ch == ' ')
-        norm += kSpace;
+        norm += kSpacePiece;
       else
         norm += ch;
     }
@@ -150,15 +148,12 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     if (!fs::exists(tm, ec)) fail(ErrorKind::Io, path + ": no tokenizer.model in the folder");
     return load_sentencepiece(tm.string());
   }
-  char magic[4] = {0, 0, 0, 0};
-  std::ifstream in(path, std::ios::binary);
-  in.read(magic, 4);
-  if (in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0) return load_gguf_tokenizer(path);
+  if (is_gguf_file(path)) return load_gguf_tokenizer(path);
   const std::string ext = fs::path(path).extension().string();
   if (ext == ".model") return load_sentencepiece(path);
   if (ext == ".bin") {
     // A llama2.c checkpoint starts with 7 small positive ints; a tokenizer with one.
-    in.seekg(0);
+    std::ifstream in(path, std::ios::binary);
     int32_t h[2] = {0, 0};
     in.read(reinterpret_cast<char*>(h), 8);
     const bool is_model = in.gcount() == 8 && h[1] > 4 && fs::file_size(path) > 4096 &&

@@ -6,6 +6,8 @@
 
 namespace lr {
 
+inline const std::string kSpacePiece = "\xe2\x96\x81";  // U+2581 '▁', SentencePiece's space
+
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;

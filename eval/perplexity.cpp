@@ -18,6 +18,30 @@ double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length) 
 
 namespace {
 
+// Tokens a window of `length` takes from a document: length - 1 when BOS is prepended.
+int doc_tokens_needed(const ModelConfig& c, int length) {
+  return c.add_bos && c.bos_id >= 0 ? length - 1 : length;
+}
+
+// The first `samples` documents (0 = all) with at least `need` tokens; throws Data when none.
+std::vector<int> pick_documents(const Shard& sh, int need, int samples, int length, bool quiet) {
+  std::vector<int> picked;
+  long longest = 0;
+  for (int d = 0; d < sh.num_docs(); ++d) {
+    longest = std::max<long>(longest, static_cast<long>(sh.doc(d).size()));
+    if (static_cast<int>(sh.doc(d).size()) >= need) picked.push_back(d);
+    if (samples > 0 && static_cast<int>(picked.size()) == samples) break;
+  }
+  if (picked.empty())
+    fail(ErrorKind::Data, "no document has the " + std::to_string(need) + " tokens needed for " +
+                              std::to_string(length) + " (longest has " + std::to_string(longest) +
+                              ")");
+  if (samples > 0 && static_cast<int>(picked.size()) < samples && !quiet)
+    std::cerr << "note: only " << picked.size() << " of " << samples << " requested documents have "
+              << need << " tokens\n";
+  return picked;
+}
+
 // Runs one sequence and accounts its tokens and FLOPs in `res`.
 std::vector<double> score(Engine& e, const std::vector<int>& seq, const RopeScaling& r, int from,
                           LengthResult& res) {
@@ -34,21 +58,8 @@ void run_truncate(Engine& e, const Shard& sh, const PplOptions& o, int length, c
                   LengthResult& res) {
   const ModelConfig& c = e.model().config;
   const bool bos = c.add_bos && c.bos_id >= 0;
-  const int need = bos ? length - 1 : length;
-  std::vector<int> picked;
-  long longest = 0;
-  for (int d = 0; d < sh.num_docs(); ++d) {
-    longest = std::max<long>(longest, static_cast<long>(sh.doc(d).size()));
-    if (static_cast<int>(sh.doc(d).size()) >= need) picked.push_back(d);
-    if (o.samples > 0 && static_cast<int>(picked.size()) == o.samples) break;
-  }
-  if (picked.empty())
-    fail(ErrorKind::Data, "no document has the " + std::to_string(need) + " tokens needed for " +
-                              std::to_string(length) + " (longest has " + std::to_string(longest) +
-                              ")");
-  if (o.samples > 0 && static_cast<int>(picked.size()) < o.samples && !o.quiet)
-    std::cerr << "note: only " << picked.size() << " of " << o.samples
-              << " requested documents have " << need << " tokens\n";
+  const int need = doc_tokens_needed(c, length);
+  const auto picked = pick_documents(sh, need, o.samples, length, o.quiet);
   Progress prog("ppl@" + std::to_string(length), static_cast<double>(picked.size()) * length, "tok",
                 o.quiet);
   double mean_sum = 0;
@@ -73,16 +84,10 @@ void run_sliding(Engine& e, const Shard& sh, const PplOptions& o, int length, co
                  LengthResult& res) {
   const ModelConfig& c = e.model().config;
   const bool bos = c.add_bos && c.bos_id >= 0;
-  const int max_tok = bos ? length - 1 : length;
+  const int max_tok = doc_tokens_needed(c, length);
   if (o.stride <= 0 || o.stride > max_tok)
     fail(ErrorKind::InvalidArgument, "--sliding-window must be in 1.." + std::to_string(max_tok));
-  std::vector<int> picked;
-  for (int d = 0; d < sh.num_docs(); ++d) {
-    if (static_cast<int>(sh.doc(d).size()) >= max_tok) picked.push_back(d);
-    if (o.samples > 0 && static_cast<int>(picked.size()) == o.samples) break;
-  }
-  if (picked.empty())
-    fail(ErrorKind::Data, "no document has the " + std::to_string(max_tok) + " tokens needed");
+  const auto picked = pick_documents(sh, max_tok, o.samples, length, o.quiet);
   double total = 0;
   for (int d : picked) total += static_cast<double>(sh.doc(d).size());
   Progress prog("ppl@" + std::to_string(length) + " sliding", total, "tok", o.quiet);

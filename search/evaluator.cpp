@@ -36,9 +36,8 @@ namespace {
 
 class LocalEvaluator : public Evaluator {
  public:
-  LocalEvaluator(const Model& m, const Shard& s, const FitnessSpec& spec, int threads, int parallel,
-                 bool quiet)
-      : model_(m), shard_(s), spec_(spec), quiet_(quiet) {
+  LocalEvaluator(const Model& m, const Shard& s, const FitnessSpec& spec, int threads, int parallel)
+      : shard_(s), spec_(spec) {
     if (parallel < 1) fail(ErrorKind::InvalidArgument, "--parallel-candidates must be >= 1");
     if (threads <= 0) threads = max_threads();
     parallel_ = std::min(parallel, threads);
@@ -94,10 +93,8 @@ class LocalEvaluator : public Evaluator {
     return evaluate_length(e, shard_, o, length).ppl;
   }
 
-  const Model& model_;
   const Shard& shard_;
   FitnessSpec spec_;
-  bool quiet_;
   int parallel_ = 1, threads_each_ = 1;
   std::vector<std::unique_ptr<Engine>> engines_;
 };
@@ -105,9 +102,9 @@ class LocalEvaluator : public Evaluator {
 }  // namespace
 
 std::unique_ptr<Evaluator> make_local_evaluator(const Model& model, const Shard& shard,
-                                                const FitnessSpec& spec, int threads, int parallel,
-                                                bool quiet) {
-  return std::make_unique<LocalEvaluator>(model, shard, spec, threads, parallel, quiet);
+                                                const FitnessSpec& spec, int threads,
+                                                int parallel) {
+  return std::make_unique<LocalEvaluator>(model, shard, spec, threads, parallel);
 }
 
 }  // namespace lr

@@ -44,7 +44,6 @@ struct FitnessSpec {
 
 // Evaluates on this machine: `parallel` engines at once, `threads` split between them.
 std::unique_ptr<Evaluator> make_local_evaluator(const Model& model, const Shard& shard,
-                                                const FitnessSpec& spec, int threads, int parallel,
-                                                bool quiet);
+                                                const FitnessSpec& spec, int threads, int parallel);
 
 }  // namespace lr
