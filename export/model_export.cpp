@@ -65,11 +65,31 @@ void export_hf(const std::string& model_dir, const std::string& out_dir, const E
   } catch (const json::exception& e) {
     fail(ErrorKind::Format, cfg_path + ": not valid JSON: " + e.what());
   }
-  const ModelConfig c = read_hf_config(cfg_path);  // architecture and shape checks
+  ModelConfig c;
+  if (cfg.contains("rope_scaling") && !cfg["rope_scaling"].is_null()) {
+    if (!replace_file_factors)
+      fail(ErrorKind::InvalidArgument,
+           cfg_path + " already has rope_scaling; pass --replace-file-factors to replace it");
+    // Check the shape of the base model: the config without its own scaling.
+    ordered_json base = cfg;
+    base.erase("rope_scaling");
+    if (base.contains("original_max_position_embeddings")) {
+      base["max_position_embeddings"] = base["original_max_position_embeddings"];
+      base.erase("original_max_position_embeddings");
+    }
+    const std::string probe = out_dir + ".config-check.json";
+    write_text_atomically(probe, base.dump());
+    try {
+      c = read_hf_config(probe);
+    } catch (...) {
+      fs::remove(probe, ec);
+      throw;
+    }
+    fs::remove(probe, ec);
+  } else {
+    c = read_hf_config(cfg_path);  // architecture and shape checks
+  }
   check_count(s, c.head_dim, model_dir);
-  if (cfg.contains("rope_scaling") && !cfg["rope_scaling"].is_null() && !replace_file_factors)
-    fail(ErrorKind::InvalidArgument,
-         cfg_path + " already has rope_scaling; pass --replace-file-factors to replace it");
   if (fs::weakly_canonical(out_dir, ec) == fs::weakly_canonical(src, ec))
     fail(ErrorKind::InvalidArgument, out_dir + ": the output would overwrite the model folder");
   cfg["original_max_position_embeddings"] = s.original_max_position;
