@@ -41,7 +41,7 @@ std::string pad(const std::string& s, size_t width) {
 void print_row(const PplRow& r) {
   char f[32] = "";
   if (r.factor > 0) std::snprintf(f, sizeof f, "%.3f", r.factor);
-  std::printf("%s %8s %8d %12.4f\n", pad(r.method, 36).c_str(), f, r.length, r.ppl);
+  std::printf("%s %8s %8d %14.6f\n", pad(r.method, 36).c_str(), f, r.length, r.ppl);
 }
 
 }  // namespace
@@ -84,7 +84,8 @@ int cmd_export(const Args& args) {
     return 0;
   const bool quiet = apply_common(vm);
   const ExportFormat fmt = parse_export_format(vm["format"].as<std::string>());
-  const std::string out = vm["output"].as<std::string>();
+  std::string out = vm["output"].as<std::string>();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();  // "DIR2/" names the folder DIR2
   SourceRequest req;
   req.factors_path = vm["factors"].as<std::string>();
   req.archive_path = vm["archive"].as<std::string>();
@@ -204,7 +205,7 @@ int cmd_export(const Args& args) {
     alts = rkllm_alternatives(*model, shard, s, samples, quiet);
   std::printf("\nPPL with our engine: model %s, data %s, %d documents, truncate\n",
               model_path.c_str(), data.c_str(), samples);
-  std::printf("%s %8s %8s %12s\n", pad("variant", 36).c_str(), "factor", "length", "ppl");
+  std::printf("%s %8s %8s %14s\n", pad("variant", 36).c_str(), "factor", "length", "ppl");
   for (const auto& r : rows) print_row(r);
   if (!alts.empty()) {
     const PplRow* best[2] = {nullptr, nullptr};
