@@ -1,5 +1,4 @@
-// GGUF rewrite: new header (copied records + edits), then the old data section verbatim, then
-// the new tensors; offsets of the old tensors stay valid because they are relative.
+// GGUF rewrite: new header, old data section verbatim (offsets are relative), new tensors last.
 #include "gguf_rewrite.h"
 
 #include <cstdio>

@@ -1,5 +1,4 @@
-// Rewrites a GGUF with some keys changed or added and tensors added; everything else is copied
-// byte for byte (raw metadata records, tensor directory entries and the whole data section).
+// GGUF rewrite: some keys changed/added, tensors added, everything else copied byte for byte.
 #pragma once
 #include <string>
 #include <utility>

@@ -1,5 +1,4 @@
-// PPL comparisons an export prints: searched vs exported variant (n̂ = 0), the exported file
-// read back, and RKLLM's documented alternatives (linear, dynamic NTK) on a factor grid.
+// PPLs an export reports: searched vs exported (n̂ = 0), read back, RKLLM alternatives.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>

@@ -1,5 +1,4 @@
-// Model exports: an HF folder (config.json with rope_scaling longrope, everything else linked),
-// the RKLLM server files on top of it, and a GGUF with rope_freqs and the attention factor.
+// Model exports: HF folder (rope_scaling longrope, files linked), RKLLM files, GGUF + rope_freqs.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>

@@ -1,5 +1,4 @@
-// Export outputs: provenance record, the "written by us" test, atomic file/folder replacement,
-// and the factor formats (csv, json).
+// Export outputs: the record, the "written by us" test, atomic writes, csv/json factor files.
 #pragma once
 #include <functional>
 #include <nlohmann/json.hpp>

@@ -1,5 +1,4 @@
-// What an export starts from: long/short factors, n̂, mscale and lengths, read from a factor
-// file (CSV or result JSON) or a search archive, with provenance.
+// Export source: factors, n̂, mscale, lengths and provenance from a factor file or an archive.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <optional>
