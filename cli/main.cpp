@@ -15,9 +15,10 @@ commands:
   eval ppl      perplexity of a model over a shard, with any RoPE scaling
   search        evolutionary search of LongRoPE factors and start tokens (resumable)
   inspect       print a model's description and tokenizer
+  export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
   version       print the version
 
-planned (not built yet): eval passkey, export, plan)";
+planned (not built yet): eval passkey, plan)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -45,8 +46,8 @@ int run(int argc, char** argv) {
       lr::fail(lr::ErrorKind::Unsupported, "'eval passkey' is not implemented yet");
     lr::fail(lr::ErrorKind::InvalidArgument, "unknown eval mode '" + sub + "' (try: eval ppl)");
   }
-  if (cmd == "export" || cmd == "plan")
-    lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
+  if (cmd == "export") return lr::cli::cmd_export(rest);
+  if (cmd == "plan") lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
 }
 
