@@ -48,6 +48,7 @@ double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) 
 struct Case {
   std::string name;
   RopeScaling rope;
+  int select_len = 310;  // selection length handed to rope_freqs (prompt + new tokens)
 };
 
 std::vector<Case> cases(const ModelConfig& c) {
@@ -69,6 +70,11 @@ std::vector<Case> cases(const ModelConfig& c) {
     per_layer.factors.push_back(ntk_factors(c.head_dim, 2.0 + l));
   per_layer.start_tokens = 2;
   out.push_back({"longrope per-layer", per_layer});
+  RopeScaling deployed = lr;  // HF rule: short factors while the selection length fits L
+  deployed.short_factors = {ntk_factors(c.head_dim, 1.5)};
+  deployed.target_length = 1024;
+  out.push_back({"deployed short", deployed, 200});
+  out.push_back({"deployed long", deployed, 310});
   RopeScaling dyn;
   dyn.kind = RopeKind::DynamicNtk;  // depends on the selection length: fixed for the sequence
   out.push_back({"dynamic-ntk", dyn});
@@ -82,12 +88,12 @@ TEST_P(IncrementalDecode, PrefillPlusDecodeEqualsFullPass) {
   auto model = load_model(test::shared(GetParam()));
   Engine engine(*model);
   const ModelConfig& c = model->config;
-  const int n = 300, k = 150, select_len = 310;  // past the trained 256; k spans two tiles
+  const int n = 300, k = 150;  // past the trained 256; k spans two tiles
   const auto tokens = random_tokens(n, c.vocab_size, 7);
   std::vector<double> none_lp;
   for (const auto& cs : cases(c)) {
-    const auto full = engine.logprobs(tokens, cs.rope, 0, select_len);
-    const auto inc = incremental(engine, tokens, cs.rope, select_len, k);
+    const auto full = engine.logprobs(tokens, cs.rope, 0, cs.select_len);
+    const auto inc = incremental(engine, tokens, cs.rope, cs.select_len, k);
     ASSERT_EQ(inc.size(), full.size()) << cs.name;
     EXPECT_LE(max_abs_diff(inc, full), kTolNats) << cs.name;
     if (cs.name == "none")
