@@ -149,14 +149,18 @@ int cmd_eval_passkey(const Args& args) {
     j["seed"] = opt.seed;
     j["samples"] = opt.samples;
     j["max_new_tokens"] = opt.max_new_tokens;
-    j["rope"] = {{"kind", rope_kind_name(opt.rope.kind)},
-                 {"original_max_position", opt.rope.original_max_position > 0
-                                               ? opt.rope.original_max_position
-                                               : model->config.max_position},
-                 {"fixed_scale", opt.fixed_scale},
-                 {"start_tokens", opt.rope.start_tokens},
-                 {"factors", opt.rope.factors},
-                 {"selection_length", "prompt tokens + max_new_tokens"}};
+    j["rope"] = {
+        {"kind", rope_kind_name(opt.rope.kind)},
+        {"original_max_position", opt.rope.original_max_position > 0
+                                      ? opt.rope.original_max_position
+                                      : model->config.max_position},
+        {"fixed_scale", opt.fixed_scale},
+        {"start_tokens", opt.rope.start_tokens},
+        {"factors", opt.rope.factors},
+        {"short_factors", opt.rope.short_factors},
+        {"target_length", opt.rope.target_length},
+        {"file_factors", !opt.rope.replace_file_factors && model->config.has_file_rope_factors()},
+        {"selection_length", "prompt tokens + max_new_tokens"}};
     for (const auto& c : res.cells)
       j["cells"].push_back({{"length", c.length},
                             {"depth", depth_json(c.depth)},
