@@ -11,5 +11,6 @@ int cmd_eval_ppl(const Args& args);
 int cmd_eval_passkey(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_search(const Args& args);
+int cmd_export(const Args& args);
 
 }  // namespace lr::cli

@@ -16,9 +16,10 @@ commands:
   eval passkey  passkey retrieval accuracy (llama.cpp's prompt) over lengths and depths
   search        evolutionary search of LongRoPE factors and start tokens (resumable)
   inspect       print a model's description and tokenizer
+  export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
   version       print the version
 
-planned (not built yet): export, plan)";
+planned (not built yet): plan)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -46,8 +47,8 @@ int run(int argc, char** argv) {
     lr::fail(lr::ErrorKind::InvalidArgument,
              "unknown eval mode '" + sub + "' (try: eval ppl, eval passkey)");
   }
-  if (cmd == "export" || cmd == "plan")
-    lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
+  if (cmd == "export") return lr::cli::cmd_export(rest);
+  if (cmd == "plan") lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
 }
 
