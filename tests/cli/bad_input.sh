@@ -84,6 +84,13 @@ check "short factors without target"  "need --target-length"      $E --model "$F
 check "target length and scale"       "exclude each other"        $E --model "$FX" --rope longrope --factors "$T/ones32.csv" --target-length 2048 --scale 8
 check "longrope over file factors"    "already carries"           $E --model "$SHARED/models/llama3-random-fixture.f16.gguf" --rope longrope --factors "$T/ones16.csv"
 check "HF rope_scaling not supported" "rope_scaling type 'yarn'"  $E --model "$T/ropeyarn"
+P="eval passkey --num-tokens 256 --samples 1"
+check "passkey missing model"         "does not exist"            $P --model "$T/nope.gguf"
+check "passkey depth above 100"       "bad value '150' in --depths" $P --model "$FX" --depths 0,150
+check "passkey depth not a number"    "bad value 'mid' in --depths" $P --model "$FX" --depths mid
+check "passkey length below skeleton" "too small"                 eval passkey --model "$FX" --num-tokens 40
+check "passkey zero samples"          "samples must be >= 1"      eval passkey --model "$FX" --samples 0
+check "passkey longrope no factors"   "needs --factors"           $P --model "$FX" --rope longrope
 X="export --target-length 512 --original-max-position 256"
 check "export: CSV without lengths"   "--target-length T and"     export --format json --factors "$T/ones32.csv" --output "$T/o.json"
 check "export: missing factor file"   "does not exist"            $X --format json --factors "$T/none.csv" --output "$T/o.json"
