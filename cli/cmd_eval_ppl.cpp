@@ -53,6 +53,7 @@ int cmd_eval_ppl(const Args& args) {
   const std::string model_path = vm["model"].as<std::string>();
   const std::string data_path = vm["data"].as<std::string>();
   auto model = load_model(model_path);
+  const RopeScaling rope = rope_from_options(vm, model->config, model_path);
   const Shard shard = read_shard(data_path);
   check_shard_tokenizer(shard, *model, vm["tokenizer"].as<std::string>(), data_path);
 
@@ -61,7 +62,7 @@ int cmd_eval_ppl(const Args& args) {
   opt.samples = samples;
   opt.mode = parse_mode(vm["mode"].as<std::string>());
   opt.quiet = quiet;
-  opt.rope = rope_from_options(vm, model->config);
+  opt.rope = rope;
   opt.fixed_scale = vm.count("scale") > 0;
   if (vm["sliding-window"].as<int>() > 0) {
     if (opt.mode == PplMode::LlamaCpp)
@@ -94,12 +95,16 @@ int cmd_eval_ppl(const Args& args) {
     j["model"] = model_path;
     j["data"] = data_path;
     j["mode"] = vm["mode"].as<std::string>();
-    j["rope"] = {{"kind", rope_kind_name(opt.rope.kind)},
-                 {"original_max_position", opt.rope.original_max_position > 0
-                                               ? opt.rope.original_max_position
-                                               : model->config.max_position},
-                 {"start_tokens", opt.rope.start_tokens},
-                 {"factors", opt.rope.factors}};
+    j["rope"] = {
+        {"kind", rope_kind_name(opt.rope.kind)},
+        {"original_max_position", opt.rope.original_max_position > 0
+                                      ? opt.rope.original_max_position
+                                      : model->config.max_position},
+        {"start_tokens", opt.rope.start_tokens},
+        {"factors", opt.rope.factors},
+        {"short_factors", opt.rope.short_factors},
+        {"target_length", opt.rope.target_length},
+        {"file_factors", !opt.rope.replace_file_factors && model->config.has_file_rope_factors()}};
     for (const auto& r : results) {
       nlohmann::json jr = {
           {"length", r.length}, {"scale", r.scale}, {"ppl", r.ppl}, {"seconds", r.seconds}};

@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "error.h"
@@ -32,6 +33,12 @@ po::options_description rope_options() {
       "beta-fast", po::value<double>()->default_value(32.0), "YaRN beta_fast")(
       "beta-slow", po::value<double>()->default_value(1.0), "YaRN beta_slow")(
       "dynamic-factor", po::value<double>()->default_value(1.0), "dynamic-NTK factor (HF)")(
+      "target-length", po::value<int>(),
+      "deployed rule (HF/vLLM): s = T / L at every length (mscale), short factors up to L")(
+      "short-factors", po::value<std::string>(),
+      "LongRoPE short factors (used while the sequence fits L; needs --target-length)")(
+      "replace-file-factors", po::bool_switch(),
+      "ignore the RoPE factors / attention factor the model file carries")(
       "allow-below-one", po::bool_switch(), "accept LongRoPE factors below 1")(
       "no-monotonic-check", po::bool_switch(), "accept non-monotonic LongRoPE factors");
   return d;
@@ -59,7 +66,8 @@ bool apply_common(const po::variables_map& vm) {
   return vm["quiet"].as<bool>();
 }
 
-RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& c) {
+RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& c,
+                              const std::string& model_path) {
   RopeScaling r;
   r.kind = parse_rope_kind(vm["rope"].as<std::string>());
   r.original_max_position = vm["original-max-position"].as<int>();
@@ -73,26 +81,58 @@ RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& c)
     if (!(r.factor > 0) || !std::isfinite(r.factor))
       fail(ErrorKind::InvalidArgument, "--scale must be a positive number");
   }
+  r.replace_file_factors = vm["replace-file-factors"].as<bool>();
+  FactorChecks checks;
+  checks.allow_below_one = vm["allow-below-one"].as<bool>();
+  checks.monotonic = !vm["no-monotonic-check"].as<bool>();
+  std::optional<int> file_target;
   if (vm.count("factors")) {
     if (r.kind != RopeKind::LongRope)
       fail(ErrorKind::InvalidArgument, "--factors needs --rope longrope");
     const std::string path = vm["factors"].as<std::string>();
     FactorFile f = read_factor_file(path);
-    FactorChecks checks;
-    checks.allow_below_one = vm["allow-below-one"].as<bool>();
-    checks.monotonic = !vm["no-monotonic-check"].as<bool>();
     validate_factors(f.rows, c.head_dim / 2, c.n_layers, checks, path);
     r.factors = f.rows;
+    if (!f.short_rows.empty()) {
+      validate_factors(f.short_rows, c.head_dim / 2, c.n_layers, checks, path + " (short)");
+      r.short_factors = f.short_rows;
+      file_target = f.target_length;  // a long/short pair is deployed at its target length
+    }
     if (f.start_tokens) r.start_tokens = *f.start_tokens;
     if (f.mscale) parse_mscale(*f.mscale, r);
   } else if (r.kind == RopeKind::LongRope) {
     fail(ErrorKind::InvalidArgument, "--rope longrope needs --factors FILE");
   }
+  if (vm.count("short-factors")) {
+    if (r.kind != RopeKind::LongRope)
+      fail(ErrorKind::InvalidArgument, "--short-factors needs --rope longrope");
+    const std::string path = vm["short-factors"].as<std::string>();
+    FactorFile f = read_factor_file(path);
+    validate_factors(f.rows, c.head_dim / 2, c.n_layers, checks, path);
+    r.short_factors = f.rows;
+  }
+  if (vm.count("target-length")) {
+    if (vm.count("scale"))
+      fail(ErrorKind::InvalidArgument, "--target-length and --scale exclude each other");
+    r.target_length = vm["target-length"].as<int>();
+    if (r.target_length <= 0) fail(ErrorKind::InvalidArgument, "--target-length must be > 0");
+  } else if (file_target) {
+    r.target_length = *file_target;
+  }
+  if (!r.short_factors.empty() && r.target_length <= 0)
+    fail(ErrorKind::InvalidArgument,
+         "short factors need --target-length (the deployed rule picks them by length)");
+  if (r.kind == RopeKind::LongRope && c.has_file_rope_factors() && !r.replace_file_factors)
+    fail(ErrorKind::InvalidArgument,
+         (model_path.empty() ? std::string("the model") : model_path) +
+             " already carries per-dimension RoPE factors (rope_freqs / rope_scaling): "
+             "--rope longrope would apply factors twice; pass --replace-file-factors to use "
+             "yours instead of the file's");
   if (vm.count("start-tokens")) r.start_tokens = vm["start-tokens"].as<int>();
   if (r.start_tokens < 0) fail(ErrorKind::InvalidArgument, "--start-tokens must be >= 0");
   if (vm.count("mscale")) parse_mscale(vm["mscale"].as<std::string>(), r);
   const bool needs_L = r.kind == RopeKind::Yarn || r.kind == RopeKind::LongRope ||
-                       r.kind == RopeKind::DynamicNtk || !vm.count("scale");
+                       r.kind == RopeKind::DynamicNtk || !vm.count("scale") || r.target_length > 0;
   if (needs_L && r.kind != RopeKind::None && r.original_max_position == 0 && c.max_position <= 0)
     fail(ErrorKind::InvalidArgument,
          "the model does not state its trained context: pass --original-max-position");

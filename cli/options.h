@@ -27,8 +27,10 @@ bool parse(const std::vector<std::string>& args, const po::options_description& 
 // Applies --threads; returns --quiet (also true when stderr is not a terminal, for progress).
 bool apply_common(const po::variables_map& vm);
 
-// Builds and validates the scaling for `model` from the rope option group.
-RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& model);
+// Builds and validates the scaling for `model` from the rope option group; `model_path`
+// names the model in messages.
+RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& model,
+                              const std::string& model_path = "");
 
 // The tokenizer that belongs to a model (or --tokenizer when given).
 std::unique_ptr<Tokenizer> model_tokenizer(const Model& m, const std::string& override_path);

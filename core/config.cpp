@@ -23,6 +23,9 @@ void ModelConfig::validate(const std::string& source) const {
   need(bos_id < vocab_size && eos_id < vocab_size, "special token id outside the vocabulary");
   need(rope_freq_factors.empty() || static_cast<int>(rope_freq_factors.size()) == head_dim / 2,
        "rope_freqs must have head_dim/2 entries");
+  need(rope_short_factors.empty() || static_cast<int>(rope_short_factors.size()) == head_dim / 2,
+       "short RoPE factors must have head_dim/2 entries");
+  need(rope_attn_factor > 0, "the RoPE attention factor must be positive");
 }
 
 }  // namespace lr

@@ -30,8 +30,18 @@ struct ModelConfig {
   int eos_id = -1;
   bool add_bos = true;
   int sliding_window = 0;  // Mistral-style local attention span (0 = full causal)
-  // Per-dimension frequency divisors stored in the file (GGUF rope_freqs); empty = none.
+  // RoPE scaling the file carries as part of the model, applied unless the user replaces it
+  // (RopeScaling::replace_file_factors). Per-dimension frequency divisors: GGUF
+  // rope_freqs.weight or HF rope_scaling long_factor; empty = none.
   std::vector<float> rope_freq_factors;
+  std::vector<float> rope_short_factors;  // HF short_factor: used while seq_len <= max_position
+  double rope_attn_factor = 1.0;  // cos/sin multiplier at every position (HF attention_factor,
+                                  // GGUF <arch>.rope.scaling.attn_factor)
+  // Usable context the file declares when it differs from the trained one (HF
+  // max_position_embeddings beside original_max_position_embeddings, GGUF context_length
+  // beside rope.scaling.original_context_length); 0 = max_position.
+  int context_length = 0;
+  bool has_file_rope_factors() const { return !rope_freq_factors.empty(); }
 
   int q_dim() const { return n_heads * head_dim; }
   int kv_dim() const { return n_kv_heads * head_dim; }

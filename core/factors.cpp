@@ -24,6 +24,19 @@ static std::vector<double> json_row(const nlohmann::json& a, const std::string& 
   return row;
 }
 
+// One row, or one row per layer.
+static std::vector<std::vector<double>> json_rows(const nlohmann::json& arr,
+                                                  const std::string& path) {
+  if (!arr.is_array()) fail(ErrorKind::Format, path + ": factors must be an array");
+  std::vector<std::vector<double>> rows;
+  if (!arr.empty() && arr[0].is_array()) {
+    for (const auto& r : arr) rows.push_back(json_row(r, path));
+  } else {
+    rows.push_back(json_row(arr, path));
+  }
+  return rows;
+}
+
 static FactorFile parse_json(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
@@ -41,18 +54,22 @@ static FactorFile parse_json(const std::string& text, const std::string& path) {
       }
     }
     if (arr.is_object()) fail(ErrorKind::Format, path + ": no \"factors\" array in the JSON");
-    if (j.contains("start_tokens")) f.start_tokens = j["start_tokens"].get<int>();
-    if (j.contains("mscale")) {
-      const auto& m = j["mscale"];
-      f.mscale = m.is_string() ? m.get<std::string>() : std::to_string(m.get<double>());
+    try {
+      if (j.contains("start_tokens")) f.start_tokens = j["start_tokens"].get<int>();
+      if (j.contains("mscale")) {
+        const auto& m = j["mscale"];
+        f.mscale = m.is_string() ? m.get<std::string>() : std::to_string(m.get<double>());
+      }
+      if (j.contains("target_length")) f.target_length = j["target_length"].get<int>();
+      if (j.contains("original_max_position"))
+        f.original_max_position = j["original_max_position"].get<int>();
+    } catch (const nlohmann::json::exception& e) {
+      fail(ErrorKind::Format, path + ": " + e.what());
     }
+    for (const char* key : {"short_factor", "short_factors"})
+      if (j.contains(key)) f.short_rows = json_rows(j[key], path);
   }
-  if (!arr.is_array()) fail(ErrorKind::Format, path + ": factors must be an array");
-  if (!arr.empty() && arr[0].is_array()) {
-    for (const auto& r : arr) f.rows.push_back(json_row(r, path));
-  } else {
-    f.rows.push_back(json_row(arr, path));
-  }
+  f.rows = json_rows(arr, path);
   return f;
 }
 

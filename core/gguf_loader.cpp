@@ -1,4 +1,6 @@
 // GGUF model loader (architecture "llama"): hyperparameters from metadata, Q/K in GGUF layout.
+#include <cmath>
+
 #include "error.h"
 #include "gguf.h"
 #include "model.h"
@@ -51,6 +53,15 @@ std::unique_ptr<Model> load_gguf_model(const std::string& path) {
              m["llama.rope.scaling.type"].get<std::string>() +
              "'); evaluate the base model and pass the scaling on the command line");
   }
+  // A file exported with LongRoPE factors (rope_freqs) states the extended context as
+  // context_length and the trained one as rope.scaling.original_context_length.
+  if (m.contains("llama.rope.scaling.original_context_length")) {
+    c.context_length = c.max_position;
+    c.max_position = m["llama.rope.scaling.original_context_length"].get<int>();
+  }
+  c.rope_attn_factor = m.value("llama.rope.scaling.attn_factor", 1.0);
+  if (!(c.rope_attn_factor > 0) || !std::isfinite(c.rope_attn_factor))
+    fail(ErrorKind::Format, path + ": llama.rope.scaling.attn_factor must be a positive number");
   c.tied_output = g.tensors().find("output.weight") == g.tensors().end();
   c.validate(path);
   model->weights.maps.push_back(g.map());
@@ -59,6 +70,9 @@ std::unique_ptr<Model> load_gguf_model(const std::string& path) {
   if (rf != g.tensors().end()) {
     const float* p = materialize(rf->second, {c.head_dim / 2}, model->weights, path);
     c.rope_freq_factors.assign(p, p + c.head_dim / 2);
+    for (float x : c.rope_freq_factors)
+      if (!(x > 0) || !std::isfinite(x))
+        fail(ErrorKind::Format, path + ": rope_freqs.weight holds a value <= 0 or not finite");
   }
   return model;
 }

@@ -1,4 +1,5 @@
 // Hugging Face folder loader: config.json + model.safetensors (single or sharded).
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,6 +12,44 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace lr {
+
+// rope_scaling as Hugging Face reads it. LongRoPE ("longrope", formerly "su"): long_factor
+// beyond original_max_position_embeddings, short_factor within it, cos/sin times
+// attention_factor (default sqrt(1 + ln s / ln L), s = max / original positions or "factor").
+static void read_rope_scaling(const json& rs, ModelConfig& c, const std::string& src) {
+  if (!rs.is_object()) fail(ErrorKind::Format, src + ": rope_scaling must be an object");
+  const std::string type = rs.value("rope_type", rs.value("type", std::string()));
+  if (type == "default" || type.empty()) return;
+  if (type != "longrope" && type != "su")
+    fail(ErrorKind::Unsupported, src + ": rope_scaling type '" + type +
+                                     "' is not supported yet (supported: longrope); remove it "
+                                     "and pass the scaling with --rope");
+  const int L = c.max_position;
+  if (L <= 0) fail(ErrorKind::Format, src + ": longrope rope_scaling without a context length");
+  double s =
+      c.context_length > 0 ? static_cast<double>(c.context_length) / L : rs.value("factor", 1.0);
+  if (c.context_length <= 0) c.context_length = static_cast<int>(std::lround(L * s));
+  auto factors = [&](const char* key) {
+    if (!rs.contains(key) || !rs[key].is_array())
+      fail(ErrorKind::Format, src + ": longrope rope_scaling needs an array '" + key + "'");
+    std::vector<float> v;
+    for (const auto& x : rs[key]) v.push_back(x.get<float>());
+    if (static_cast<int>(v.size()) != c.head_dim / 2)
+      fail(ErrorKind::Format, src + ": rope_scaling " + key + " has " + std::to_string(v.size()) +
+                                  " values; head_dim/2 = " + std::to_string(c.head_dim / 2));
+    for (float x : v)
+      if (!std::isfinite(x) || x <= 0)
+        fail(ErrorKind::Format,
+             src + ": rope_scaling " + key + " holds a value <= 0 or not finite");
+    return v;
+  };
+  c.rope_freq_factors = factors("long_factor");
+  c.rope_short_factors = factors("short_factor");
+  if (rs.contains("attention_factor") && rs["attention_factor"].is_number())
+    c.rope_attn_factor = rs["attention_factor"].get<double>();
+  else
+    c.rope_attn_factor = s <= 1.0 ? 1.0 : std::sqrt(1.0 + std::log(s) / std::log(L));
+}
 
 static ModelConfig parse_hf_config(const json& j, const std::string& src) {
   ModelConfig c;
@@ -51,10 +90,31 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
       c.eos_id = j["eos_token_id"].get<int>();
     if (j.contains("sliding_window") && j["sliding_window"].is_number())
       c.sliding_window = j["sliding_window"].get<int>();
+    if (j.contains("original_max_position_embeddings") &&
+        j["original_max_position_embeddings"].is_number()) {
+      c.context_length = c.max_position;
+      c.max_position = j["original_max_position_embeddings"].get<int>();
+    }
+    if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
+      read_rope_scaling(j["rope_scaling"], c, src);
   } catch (const json::exception& e) {
     fail(ErrorKind::Format, src + ": bad config.json: " + e.what());
   }
   c.add_bos = c.bos_id >= 0;
+  return c;
+}
+
+ModelConfig read_hf_config(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) fail(ErrorKind::Io, path + ": no such config.json");
+  json j;
+  try {
+    j = json::parse(read_text_file(path));
+  } catch (const json::exception& e) {
+    fail(ErrorKind::Format, path + ": not valid JSON: " + e.what());
+  }
+  ModelConfig c = parse_hf_config(j, path);
+  c.validate(path);
   return c;
 }
 
@@ -63,16 +123,9 @@ std::unique_ptr<Model> load_hf_folder(const std::string& dir) {
   const fs::path cfg = d / "config.json";
   std::error_code ec;
   if (!fs::exists(cfg, ec)) fail(ErrorKind::Io, dir + ": no config.json in the model folder");
-  json j;
-  try {
-    j = json::parse(read_text_file(cfg.string()));
-  } catch (const json::exception& e) {
-    fail(ErrorKind::Format, cfg.string() + ": not valid JSON: " + e.what());
-  }
   auto m = std::make_unique<Model>();
   m->path = dir;
-  m->config = parse_hf_config(j, cfg.string());
-  m->config.validate(dir);
+  m->config = read_hf_config(cfg.string());
 
   std::vector<std::string> files;
   const fs::path index = d / "model.safetensors.index.json";

@@ -23,6 +23,9 @@ std::unique_ptr<Model> load_hf_folder(const std::string& dir);
 std::unique_ptr<Model> load_gguf_model(const std::string& path);
 std::unique_ptr<Model> load_llama2c_model(const std::string& path);
 
+// The description in a bare Hugging Face config.json (no weights needed), validated.
+ModelConfig read_hf_config(const std::string& config_json_path);
+
 // Finds the llama2.c tokenizer.bin beside a model file ("" if none).
 std::string find_llama2c_tokenizer(const std::string& model_path);
 

@@ -95,21 +95,40 @@ std::vector<double> yarn_factors(int head_dim, double base, double s, int L, dou
 }
 
 bool rope_layer_invariant(const RopeScaling& r) {
-  return r.kind != RopeKind::LongRope || r.factors.size() <= 1;
+  return r.kind != RopeKind::LongRope || (r.factors.size() <= 1 && r.short_factors.size() <= 1);
+}
+
+// The factor set of a sequence: the short one while it fits the original context L, else
+// the long one (Hugging Face's LongRoPE rule). `rows` per layer or one for all layers.
+static const std::vector<double>& pick_row(const std::vector<std::vector<double>>& rows,
+                                           int layer) {
+  return rows.size() == 1 ? rows[0] : rows.at(layer);
 }
 
 RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int seq_len) {
   const int half = c.head_dim / 2;
   const int L = r.original_max_position > 0 ? r.original_max_position : c.max_position;
   RopeFreqs f;
+  // The model's own RoPE: θ_i, divided by the factors its file carries (short or long by
+  // length), and its attention factor at every position.
+  const bool file_factors = !r.replace_file_factors && !c.rope_freq_factors.empty();
+  const auto& file_row = file_factors && !c.rope_short_factors.empty() && seq_len <= c.max_position
+                             ? c.rope_short_factors
+                             : c.rope_freq_factors;
   f.base_inv_freq.resize(half);
   for (int i = 0; i < half; ++i) {
     f.base_inv_freq[i] = std::pow(c.rope_theta, -2.0 * i / c.head_dim);
-    if (!c.rope_freq_factors.empty()) f.base_inv_freq[i] /= c.rope_freq_factors[i];
+    if (file_factors) f.base_inv_freq[i] /= file_row[i];
   }
+  f.base_mscale = r.replace_file_factors ? 1.0 : c.rope_attn_factor;
   std::vector<double> lambda(half, 1.0);
   double mscale = 1.0;
   const double s = r.factor;
+  // Deployed LongRoPE: the attention factor comes from s = target / L at every length.
+  const bool deployed = r.kind == RopeKind::LongRope && r.target_length > 0;
+  if (deployed && L <= 0)
+    fail(ErrorKind::InvalidArgument, "--target-length needs --original-max-position");
+  const double s_m = deployed ? static_cast<double>(r.target_length) / L : s;
   switch (r.kind) {
     case RopeKind::None:
       break;
@@ -133,13 +152,14 @@ RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int 
       break;
     case RopeKind::LongRope: {
       if (r.factors.empty()) fail(ErrorKind::InvalidArgument, "longrope needs --factors");
-      const auto& row = r.factors.size() == 1 ? r.factors[0] : r.factors.at(layer);
+      if (L <= 0) fail(ErrorKind::InvalidArgument, "longrope needs --original-max-position");
+      const bool use_short = deployed && !r.short_factors.empty() && seq_len <= L;
+      const auto& row = pick_row(use_short ? r.short_factors : r.factors, layer);
       if (static_cast<int>(row.size()) != half)
         fail(ErrorKind::InvalidArgument, "longrope factors: expected " + std::to_string(half) +
                                              " values, got " + std::to_string(row.size()));
       lambda = row;
-      if (L <= 0) fail(ErrorKind::InvalidArgument, "longrope needs --original-max-position");
-      mscale = mscale_su(s, L);
+      mscale = mscale_su(s_m, L);
       break;
     }
   }
@@ -151,10 +171,10 @@ RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int 
       break;
     case MscaleKind::Su:
       if (L <= 0) fail(ErrorKind::InvalidArgument, "--mscale su needs --original-max-position");
-      mscale = mscale_su(s, L);
+      mscale = mscale_su(s_m, L);
       break;
     case MscaleKind::Yarn:
-      mscale = mscale_yarn(s);
+      mscale = mscale_yarn(s_m);
       break;
     case MscaleKind::Fixed:
       mscale = r.mscale_value;
@@ -162,7 +182,7 @@ RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int 
   }
   f.inv_freq.resize(half);
   for (int i = 0; i < half; ++i) f.inv_freq[i] = f.base_inv_freq[i] / lambda[i];
-  f.mscale = mscale;
+  f.mscale = mscale * f.base_mscale;
   f.start_tokens = r.start_tokens;
   return f;
 }
@@ -176,7 +196,7 @@ void RopeTable::build(const RopeFreqs& f, int n_positions, int offset) {
     const int pos = p + offset;
     const bool start = pos < f.start_tokens;
     const auto& inv = start ? f.base_inv_freq : f.inv_freq;
-    const double m = start ? 1.0 : f.mscale;
+    const double m = start ? f.base_mscale : f.mscale;
     for (int i = 0; i < half; ++i) {
       const double a = static_cast<double>(pos) * inv[i];
       cos[static_cast<size_t>(p) * half + i] = static_cast<float>(std::cos(a) * m);

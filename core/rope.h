@@ -21,6 +21,14 @@ struct RopeScaling {
   int start_tokens = 0;  // positions < start_tokens use the original RoPE (no factors, no mscale)
   MscaleKind mscale = MscaleKind::Default;  // Default: yarn for YaRN, su for LongRoPE, else 1
   double mscale_value = 1.0;                // for Fixed
+  // Deployed LongRoPE (Hugging Face / vLLM): with target_length > 0 the mscale uses
+  // s = target_length / L at every length, and `short_factors` (when given) replace `factors`
+  // for sequences of at most L tokens.
+  std::vector<std::vector<double>> short_factors;
+  int target_length = 0;
+  // Ignore the factors and attention factor the model file carries (GGUF rope_freqs, HF
+  // rope_scaling) and use only this scaling.
+  bool replace_file_factors = false;
 };
 
 RopeKind parse_rope_kind(const std::string& s);  // none|linear|ntk|dynamic-ntk|yarn|longrope
@@ -35,11 +43,14 @@ std::vector<double> ntk_factors(int head_dim, double s);  // base' = base * s^(d
 std::vector<double> yarn_factors(int head_dim, double base, double s, int original_len,
                                  double beta_fast, double beta_slow);
 
-// Frequencies of one layer for a sequence of `seq_len` tokens.
+// Frequencies of one layer for a sequence of `seq_len` tokens. `seq_len` also selects the
+// factor set (short or long, the file's and the scaling's) once for the whole sequence:
+// generation passes prompt length + new tokens, never switching sets mid-sequence.
 struct RopeFreqs {
   std::vector<double> inv_freq;       // scaled θ_i / λ_i
-  std::vector<double> base_inv_freq;  // unscaled θ_i (start tokens)
-  double mscale = 1.0;
+  std::vector<double> base_inv_freq;  // the model's own θ_i (start tokens)
+  double mscale = 1.0;                // cos/sin multiplier past the start tokens
+  double base_mscale = 1.0;           // the model's own (file attention factor), start tokens
   int start_tokens = 0;
 };
 RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int seq_len);

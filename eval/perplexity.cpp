@@ -13,6 +13,7 @@ namespace lr {
 double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length) {
   const int L = r.original_max_position > 0 ? r.original_max_position : c.max_position;
   if (L <= 0) return 1.0;
+  if (r.target_length > 0) return static_cast<double>(r.target_length) / L;  // deployed rule
   return std::max(1.0, static_cast<double>(length) / L);
 }
 

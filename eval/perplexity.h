@@ -42,7 +42,7 @@ struct LengthResult {
 };
 
 // The scale a length implies: max(1, length / L), L = rope.original_max_position or the
-// model's trained context.
+// model's trained context; with rope.target_length (the deployed rule) target / L everywhere.
 double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length);
 
 LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOptions& opt, int length);

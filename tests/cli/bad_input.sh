@@ -34,6 +34,10 @@ printf '1.0\n1.1\n1.2\n' > "$T/count.csv"
 : > "$T/empty.csv"
 echo '{"factors": [1.0, 2.0' > "$T/broken.json"
 echo "not hdf5" > "$T/notashard.h5"
+for i in $(seq 1 32); do echo 1.0; done > "$T/ones32.csv"
+for i in $(seq 1 16); do echo 1.0; done > "$T/ones16.csv"
+mkdir -p "$T/ropeyarn"; ln -s "$FX/model.safetensors" "$T/ropeyarn/model.safetensors"
+sed 's/"vocab_size"/"rope_scaling": {"rope_type": "yarn", "factor": 4.0}, "vocab_size"/' "$FX/config.json" > "$T/ropeyarn/config.json"
 "$BIN" tokenize --tokenizer "$FX" --input "$SHARED/data/pg19-like/valid/pg3261.txt" --output "$T/fx.h5" -q >/dev/null || exit 1
 "$BIN" tokenize --tokenizer "$ST/tok512.bin" --input "$SHARED/data/tinystories-like/doc01.txt" --output "$T/st.h5" -q >/dev/null || exit 1
 
@@ -76,6 +80,10 @@ check "unknown rope"                  "unknown --rope"            $E --model "$F
 check "bad num-tokens"                "bad value"                 eval ppl --model "$FX" --data "$T/fx.h5" --num-tokens 256,abc
 check "unknown option"                "unrecognised option\|unrecognized option" $E --model "$FX" --bogus
 check "unknown command"               "unknown command"           frobnicate
+check "short factors without target"  "need --target-length"      $E --model "$FX" --rope longrope --factors "$T/ones32.csv" --short-factors "$T/ones32.csv"
+check "target length and scale"       "exclude each other"        $E --model "$FX" --rope longrope --factors "$T/ones32.csv" --target-length 2048 --scale 8
+check "longrope over file factors"    "already carries"           $E --model "$SHARED/models/llama3-random-fixture.f16.gguf" --rope longrope --factors "$T/ones16.csv"
+check "HF rope_scaling not supported" "rope_scaling type 'yarn'"  $E --model "$T/ropeyarn"
 check "tokenize missing input"        "does not exist"            tokenize --tokenizer "$FX" --input "$T/nothing" --output "$T/x.h5"
 echo "$pass passed, $failn failed"
 [ $failn -eq 0 ]
