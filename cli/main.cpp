@@ -14,10 +14,11 @@ commands:
   tokenize      tokenize text files into an HDF5 shard
   eval ppl      perplexity of a model over a shard, with any RoPE scaling
   search        evolutionary search of LongRoPE factors and start tokens (resumable)
-  inspect       print a model's description and tokenizer
+  inspect       describe a model (--model) or a search run (--archive, --plot)
+  plan          memory of weights, serving KV cache and our evaluation vs a device
   version       print the version
 
-planned (not built yet): eval passkey, export, plan)";
+planned (not built yet): eval passkey, export)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -29,6 +30,7 @@ int run(int argc, char** argv) {
   if (cmd == "tokenize") return lr::cli::cmd_tokenize(rest);
   if (cmd == "inspect") return lr::cli::cmd_inspect(rest);
   if (cmd == "search") return lr::cli::cmd_search(rest);
+  if (cmd == "plan") return lr::cli::cmd_plan(rest);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "longrope " << lr::kVersion << " (" << lr::kGitSha << ")\n";
     return 0;
@@ -45,8 +47,7 @@ int run(int argc, char** argv) {
       lr::fail(lr::ErrorKind::Unsupported, "'eval passkey' is not implemented yet");
     lr::fail(lr::ErrorKind::InvalidArgument, "unknown eval mode '" + sub + "' (try: eval ppl)");
   }
-  if (cmd == "export" || cmd == "plan")
-    lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
+  if (cmd == "export") lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
 }
 

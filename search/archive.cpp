@@ -127,8 +127,8 @@ ArchiveData read_archive(const std::string& path) {
   const auto med = h5::read_vec<double>(gi.id, "median_ppl", H5T_NATIVE_DOUBLE, path);
   const auto pop = h5::read_vec<int64_t>(gi.id, "population", H5T_NATIVE_INT64, path, &pdims);
   const size_t width = pdims.size() == 2 ? pdims[1] : 0;
-  if (best.size() != iter.size() || best_ppl.size() != iter.size() ||
-      med.size() != iter.size() || pop.size() != iter.size() * width)
+  if (best.size() != iter.size() || best_ppl.size() != iter.size() || med.size() != iter.size() ||
+      pop.size() != iter.size() * width)
     fail(ErrorKind::Format, path + ": iteration datasets have inconsistent sizes");
   for (size_t i = 0; i < iter.size(); ++i) {
     IterationRecord r;

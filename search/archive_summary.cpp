@@ -46,9 +46,9 @@ std::vector<BaselinePpl> read_summary_csv(const std::string& path) {
   return rows;
 }
 
-ArchiveSummary summarize_archive(const std::string& path, std::optional<double> rope_theta,
+ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
+                                 std::optional<double> rope_theta,
                                  const std::string& theta_source) {
-  ArchiveData a = read_archive(path);
   ArchiveSummary s;
   s.path = path;
   s.config = a.config;
@@ -101,9 +101,9 @@ ArchiveSummary summarize_archive(const std::string& path, std::optional<double> 
 json to_json(const ArchiveSummary& s) {
   const json& c = s.config;
   json run = json::object();
-  for (const char* k : {"model", "data", "target_length", "original_length", "scale", "algorithm",
-                        "seed", "samples", "search_start_tokens", "mscale", "short_length",
-                        "hyperparams", "toolkit"})
+  for (const char* k :
+       {"model", "data", "target_length", "original_length", "scale", "algorithm", "seed",
+        "samples", "search_start_tokens", "mscale", "short_length", "hyperparams", "toolkit"})
     if (c.contains(k)) run[k] = c[k];
   json iters = json::array();
   for (size_t i = 0; i < s.iterations.size(); ++i) {

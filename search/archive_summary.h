@@ -1,4 +1,5 @@
-// What `longrope inspect --archive` reports about a search run: config, progress, best vs baselines.
+// What `longrope inspect --archive` reports about a search run: config, progress, best vs
+// baselines.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,16 +26,17 @@ struct ArchiveSummary {
   std::vector<IterationRecord> iterations;
   std::vector<int> evaluations_per_iteration;  // individuals created in each iteration
   size_t evaluations = 0;
-  Individual best;           // the final best, or the best so far of an unfinished run
-  std::vector<double> pi, ntk, yarn;  // factors of the same s; yarn empty without rope_theta
-  std::string yarn_note;              // why YaRN is missing, or where its θ base came from
+  Individual best;                     // the final best, or the best so far of an unfinished run
+  std::vector<double> pi, ntk, yarn;   // factors of the same s; yarn empty without rope_theta
+  std::string yarn_note;               // why YaRN is missing, or where its θ base came from
   std::vector<BaselinePpl> baselines;  // empty when summary.csv is absent
 };
 
-// Reads the archive and summary.csv beside it. `rope_theta` (with `theta_source` for the
-// report) enables the YaRN column; without it `yarn_note` says why it is missing.
-ArchiveSummary summarize_archive(const std::string& path, std::optional<double> rope_theta,
-                                 const std::string& theta_source);
+// Summarises `a` (read from `path`) and reads summary.csv beside it. `rope_theta` (with
+// `theta_source` for the report) enables the YaRN column; without it `yarn_note` says why
+// it is missing. Throws Data when the archive holds no evaluation.
+ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
+                                 std::optional<double> rope_theta, const std::string& theta_source);
 
 // summary.csv (`method,ppl,start_tokens`); empty when the file does not exist.
 std::vector<BaselinePpl> read_summary_csv(const std::string& path);
