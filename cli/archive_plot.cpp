@@ -54,22 +54,22 @@ std::string method_label(const std::string& m) {
   return m;
 }
 
-// Tics for a log axis over [lo, hi]: the sparsest of 1-2-5, 1-1.5-2-3-4-5-6-8 and every
-// 0.1 decade that gives at least 5 labels (narrow PPL ranges get readable numbers).
+// Tics for a log axis over [lo, hi]: the sparsest of 1-2-5 and 1-1.5-2-3-4-5-6-8 per decade
+// that gives at least 5 labels, else evenly spaced round numbers (narrow PPL ranges).
 std::string log_tics(double lo, double hi) {
-  const std::vector<std::vector<double>> sets = {
-      {1, 2, 5},
-      {1, 1.5, 2, 3, 4, 5, 6, 8},
-      {1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9}};
   std::vector<double> tics;
-  for (const auto& m : sets) {
+  for (const std::vector<double>& m : {std::vector<double>{1, 2, 5}, {1, 1.5, 2, 3, 4, 5, 6, 8}}) {
     tics.clear();
     for (int e = static_cast<int>(std::floor(std::log10(lo))); e <= std::ceil(std::log10(hi)); ++e)
-      for (double x : m) {
-        const double v = x * std::pow(10.0, e);
-        if (v >= lo && v <= hi) tics.push_back(v);
-      }
+      for (double x : m)
+        if (const double v = x * std::pow(10.0, e); v >= lo && v <= hi) tics.push_back(v);
     if (tics.size() >= 5) break;
+  }
+  if (tics.size() < 5) {  // the 1-2-5 step just above a sixth of the range
+    const double raw = (hi - lo) / 6, p = std::pow(10.0, std::floor(std::log10(raw)));
+    const double step = raw / p <= 1 ? p : raw / p <= 2 ? 2 * p : raw / p <= 5 ? 5 * p : 10 * p;
+    tics.clear();
+    for (double v = std::ceil(lo / step) * step; v <= hi; v += step) tics.push_back(v);
   }
   std::string r = "(";
   for (size_t i = 0; i < tics.size(); ++i) r += (i ? ", " : "") + num(tics[i]);
@@ -92,6 +92,8 @@ std::string archive_plot_script(const ArchiveSummary& s, const std::string& outp
   t << "EOD\n$ppl << EOD\n# iteration best median\n";
   for (const auto& r : s.iterations)
     t << r.iteration << " " << num(r.best_ppl) << " " << num(r.median_ppl) << "\n";
+  t << "EOD\n$eval << EOD\n# iteration ppl (every evaluated individual)\n";
+  for (const auto& ind : s.individuals) t << ind.iteration << " " << num(ind.ppl) << "\n";
   t << "EOD\n";
 
   std::ostringstream title;
@@ -125,52 +127,65 @@ std::string archive_plot_script(const ArchiveSummary& s, const std::string& outp
 
   // (b) PPL per iteration, log scale, with the baselines of summary.csv
   t << "set title '(b) fitness per iteration: PPL at " << s.target_length << " tokens, "
-    << s.config.value("samples", 0) << " documents (log scale)'\n";
+    << s.config.value("samples", 0)
+    << (s.config.value("samples", 0) == 1 ? " document" : " documents") << " (log scale)'\n";
   t << "set xlabel 'iteration (0 = initial population)'\nset ylabel 'perplexity'\n";
+  // y range: best, median and baselines, plus evaluations up to 4x the largest of those.
   double lo = 1e300, hi = 0;
   auto span = [&](double v) {
     if (std::isfinite(v) && v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
   };
   for (const auto& r : s.iterations) span(r.best_ppl), span(r.median_ppl);
   for (const auto& b : s.baselines) span(b.ppl);
+  const double cap = hi > 0 ? 4 * hi : 1e300;
+  int last = 0;
+  for (const auto& ind : s.individuals) {
+    if (ind.ppl <= cap) span(ind.ppl);
+    last = std::max(last, ind.iteration);
+  }
+  t << "set logscale y\n";
   if (hi > 0) {
     lo /= 1.12, hi *= 1.12;
-    t << "set logscale y\nset yrange [" << num(lo) << ":" << num(hi) << "]\n";
+    t << "set yrange [" << num(lo) << ":" << num(hi) << "]\n";
     t << "set ytics " << log_tics(lo, hi) << "\nset format y '%g'\nset mytics 1\n";
-  } else {
-    t << "set logscale y\n";
   }
-  const int last = s.iterations.empty() ? 1 : s.iterations.back().iteration;
-  t << "set xrange [-0.3:" << num(last + 0.3) << "]\nset xtics 1\n";
-  if (s.iterations.empty()) {
-    t << "set label 1 'no finished iteration yet' at graph 0.5, graph 0.5 center\n";
-    t << "set xrange [0:1]\nset yrange [1:10]\nplot NaN notitle\n";
-  } else {
-    if (s.iterations.size() > 20) t << "set xtics autofreq\n";
-    t << "plot $ppl using 1:2 with linespoints lw 2.5 pt 7 lc rgb '#d62728' title 'best (final "
-      << num(std::round(s.iterations.back().best_ppl * 1e4) / 1e4) << ")', \\\n";
-    t << "     '' using 1:3 with linespoints lw 1.5 pt 6 lc rgb '#7f7f7f' title 'median'";
-    const char* colors[] = {"#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"};
-    int k = 0;
-    for (const auto& b : s.baselines) {
-      if (b.method.rfind("longrope", 0) == 0 || !(b.ppl > 0)) continue;
-      t << ", \\\n     " << num(b.ppl) << " with lines lw 1.5 dt " << 2 + k % 3 << " lc rgb '"
-        << colors[k % 5] << "' title "
-        << quoted(method_label(b.method) + " (" + num(std::round(b.ppl * 100) / 100) + ")");
-      ++k;
-    }
-    t << "\n";
+  t << "set xrange [-0.3:" << num(last + 0.3) << "]\n";
+  t << (last > 20 ? "set xtics autofreq\n" : "set xtics 1\n");
+  if (s.iterations.empty())
+    t << "set label 1 'iteration 0 unfinished: evaluations so far' at graph 0.5, graph 0.92 "
+         "center\n";
+  t << "plot $eval using 1:2 with points pt 7 ps 0.6 lc rgb '#9a9a9a' title 'every evaluation'";
+  if (!s.iterations.empty()) {
+    t << ", \\\n     $ppl using 1:2 with linespoints lw 2.5 pt 7 lc rgb '#d62728' title "
+      << quoted("best (final " + num(std::round(s.iterations.back().best_ppl * 1e4) / 1e4) + ")")
+      << ", \\\n     '' using 1:3 with linespoints lw 1.5 pt 6 lc rgb '#555555' title 'median'";
   }
+  const char* colors[] = {"#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"};
+  int k = 0;
+  for (const auto& b : s.baselines) {
+    if (b.method.rfind("longrope", 0) == 0 || !(b.ppl > 0)) continue;
+    t << ", \\\n     " << num(b.ppl) << " with lines lw 1.5 dt " << 2 + k % 3 << " lc rgb '"
+      << colors[k % 5] << "' title "
+      << quoted(method_label(b.method) + " (" + num(std::round(b.ppl * 100) / 100) + ")");
+    ++k;
+  }
+  t << "\n";
   t << "unset multiplot\n";
   return t.str();
 }
 
-void plot_archive(const ArchiveSummary& s, const std::string& output,
-                  const std::string& script_path) {
+void check_plot_output(const std::string& output) {
+  terminal_for(output);
   const fs::path out_dir = fs::absolute(output).parent_path();
   std::error_code ec;
   if (!fs::is_directory(out_dir, ec))
     fail(ErrorKind::Io, "--plot " + output + ": folder " + out_dir.string() + " does not exist");
+}
+
+void plot_archive(const ArchiveSummary& s, const std::string& output,
+                  const std::string& script_path) {
+  check_plot_output(output);
+  std::error_code ec;
   const std::string script = archive_plot_script(s, output);
   const bool keep = !script_path.empty();
   std::string path = script_path, log;

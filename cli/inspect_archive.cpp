@@ -90,6 +90,7 @@ int inspect_archive(const po::variables_map& vm) {
   const std::string path = vm["archive"].as<std::string>();
   if (vm.count("plot-script") && !vm.count("plot"))
     fail(ErrorKind::InvalidArgument, "--plot-script needs --plot");
+  if (vm.count("plot")) check_plot_output(vm["plot"].as<std::string>());
   // Read the archive first: a missing or broken archive is the error to report.
   const ArchiveData a = read_archive(path);
   std::string theta_source;

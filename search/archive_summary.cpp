@@ -55,6 +55,7 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
   s.finished = a.final_best >= 0;
   s.half = a.half;
   s.iterations = a.iterations;
+  s.individuals = a.individuals;
   s.evaluations = a.individuals.size();
   const json& c = a.config;
   s.target_length = c.value("target_length", 0);

@@ -24,6 +24,7 @@ struct ArchiveSummary {
   int original_length = 0, target_length = 0;
   double scale = 1.0;
   std::vector<IterationRecord> iterations;
+  std::vector<Individual> individuals;         // every evaluated one, by id
   std::vector<int> evaluations_per_iteration;  // individuals created in each iteration
   size_t evaluations = 0;
   Individual best;                     // the final best, or the best so far of an unfinished run
