@@ -103,7 +103,7 @@ int inspect_archive(const po::variables_map& vm) {
     std::cout << to_json(s).dump(2) << "\n";
   else
     print_text(s);
-  if (vm.count("plot"))
+  if (vm.count("plot") && !vm["quiet"].as<bool>())
     std::fprintf(stderr, "plot: %s%s\n", vm["plot"].as<std::string>().c_str(),
                  vm.count("plot-script")
                      ? (" (script " + vm["plot-script"].as<std::string>() + ")").c_str()
