@@ -56,6 +56,20 @@ int cmd_eval_ppl(const Args& args) {
   const RopeScaling rope = rope_from_options(vm, model->config, model_path);
   const Shard shard = read_shard(data_path);
   check_shard_tokenizer(shard, *model, vm["tokenizer"].as<std::string>(), data_path);
+  if (vm["mode"].as<std::string>() == "llamacpp") {
+    // llama.cpp tokenizes with the vocabulary in the model file: equal fingerprints are not
+    // enough (a tokenizer.model normalises text differently from the GGUF vocabulary).
+    const auto own = model_tokenizer(*model, "");
+    if (shard.tokenizer_kind != own->kind())
+      fail(ErrorKind::Data, data_path +
+                                ": --mode llamacpp needs a shard tokenized with the model "
+                                "file's own tokenizer (" +
+                                own->kind() +
+                                ": longrope tokenize "
+                                "--tokenizer " +
+                                model_path + "); this one used " + shard.tokenizer_kind + " from " +
+                                shard.tokenizer_source);
+  }
 
   PplOptions opt;
   opt.lengths = lengths;

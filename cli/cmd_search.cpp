@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "error.h"
 #include "evolution.h"
+#include "factors.h"
 #include "longrope/version.h"
 #include "mpi_evaluator.h"
 #include "options.h"
@@ -42,6 +43,19 @@ json config_from_options(const po::variables_map& vm) {
   c["short_length"] = vm["short-length"].as<int>();
   c["short_weight"] = vm["short-weight"].as<double>();
   c["short_max_ppl"] = vm["short-max-ppl"].as<double>();
+  c["search_short_factors"] = vm["search-short-factors"].as<bool>();
+  if (c["search_short_factors"].get<bool>()) {
+    const std::string lf = vm["long-factors"].as<std::string>();
+    if (lf.empty())
+      fail(ErrorKind::InvalidArgument, "--search-short-factors needs --long-factors FILE");
+    if (c["search_start_tokens"].get<bool>())
+      fail(ErrorKind::InvalidArgument,
+           "--search-short-factors keeps n̂ = 0: drop --search-start-tokens");
+    const FactorFile f = read_factor_file(lf);
+    if (f.rows.size() != 1) fail(ErrorKind::Data, lf + ": the search takes one row of factors");
+    c["long_factors_file"] = lf;
+    c["long_factors"] = f.rows[0];  // inline, so that --resume needs no other file
+  }
   std::string hp_path = vm["hyperparams"].as<std::string>();
   if (hp_path.empty()) {
     const std::string guess = "hyperparams/" + c["algorithm"].get<std::string>() + ".json";
@@ -66,6 +80,19 @@ void print_summary(const json& rows, const std::string& dir) {
     csv << r["method"].get<std::string>() << "," << r["ppl"].get<double>() << ","
         << r["start_tokens"].get<int>() << "\n";
   }
+}
+
+// Short-factor search seeds: ones (the original RoPE) and the long factors, then a file.
+std::vector<Seed> short_factor_seeds(const FitnessSpec& spec, const SeedOptions& so) {
+  std::vector<Seed> seeds = {{"ones", std::vector<double>(spec.long_factors.size(), 1.0)},
+                             {"long", spec.long_factors}};
+  if (!so.init_factors.empty()) {
+    const FactorFile f = read_factor_file(so.init_factors);
+    validate_factors({f.rows.at(0)}, static_cast<int>(spec.long_factors.size()), 1, FactorChecks{},
+                     so.init_factors);
+    seeds.push_back({"init-file", f.rows[0]});
+  }
+  return seeds;
 }
 
 }  // namespace
@@ -112,6 +139,10 @@ int run_search(const Args& args, const MpiContext& mpi) {
       "short-length", po::value<int>()->default_value(0), "also score this (short) length")(
       "short-weight", po::value<double>()->default_value(0.0), "objective += w * short PPL")(
       "short-max-ppl", po::value<double>()->default_value(0.0), "constraint: short PPL <= this")(
+      "search-short-factors", po::bool_switch(),
+      "search short factors (scored at L, deployed beside --long-factors)")(
+      "long-factors", po::value<std::string>()->default_value(""),
+      "the long factors the short ones are deployed with (CSV or JSON)")(
       "parallel-candidates", po::value<int>()->default_value(1), "candidates evaluated at once")(
       "output-dir", po::value<std::string>()->default_value(""),
       "run folder (default results/search-<time>)")(
@@ -181,6 +212,11 @@ int run_search(const Args& args, const MpiContext& mpi) {
   parse_mscale(cfg["mscale"].get<std::string>(), ms);
   spec.mscale = ms.mscale;
   spec.mscale_value = ms.mscale_value;
+  if (cfg.value("search_short_factors", false)) {
+    spec.long_factors = cfg["long_factors"].get<std::vector<double>>();
+    validate_factors({spec.long_factors}, model->config.head_dim / 2, model->config.n_layers,
+                     FactorChecks{}, cfg.value("long_factors_file", std::string("long factors")));
+  }
   cfg["scale"] = spec.scale();
   cfg["original_length"] = spec.original_length;
 
@@ -195,6 +231,11 @@ int run_search(const Args& args, const MpiContext& mpi) {
     if (hp.alpha >= 0) space.alpha = hp.alpha;
     if (hp.beta >= 0) space.beta = hp.beta;
   }
+  if (spec.short_search()) {  // λ_i in [1, s], n̂ = 0
+    if (algo != Algorithm::DimMono)
+      fail(ErrorKind::InvalidArgument, "--search-short-factors works with --algorithm dim_mono");
+    space.max_factor = spec.scale();
+  }
   SeedOptions so;
   so.scale = spec.scale();
   so.original_length = spec.original_length;
@@ -203,7 +244,8 @@ int run_search(const Args& args, const MpiContext& mpi) {
   so.init_factors = cfg["init_factors"].get<std::string>();
   so.auto_rescale = cfg["auto_rescale_init_factors"].get<bool>();
   so.init_scale = cfg["init_scale"].get<double>();
-  const auto seeds = make_seeds(model->config, so);
+  const auto seeds =
+      spec.short_search() ? short_factor_seeds(spec, so) : make_seeds(model->config, so);
 
   if (dir.empty()) {
     char buf[64];
@@ -231,21 +273,37 @@ int run_search(const Args& args, const MpiContext& mpi) {
                 {"original_max_position", spec.original_length},
                 {"algorithm", cfg["algorithm"]},
                 {"seed", cfg["seed"]}};
-  evo.set_output(dir, cfg, extra);
+  if (spec.short_search()) extra["long_factor"] = spec.long_factors;
+  evo.set_output(dir, cfg, extra, spec.short_search() ? "short_factor" : "factors");
   evo.set_resume_cache(done);
   evo.set_quiet(quiet);
   if (!quiet)
-    std::cerr << "search: " << algorithm_name(algo) << ", s = " << spec.scale() << " ("
-              << spec.original_length << " -> " << spec.target_length << "), " << hp.population()
-              << " + " << hp.iterations() << " x " << hp.mutations() + hp.crossovers()
+    std::cerr << "search: " << (spec.short_search() ? "short factors, " : "")
+              << algorithm_name(algo) << ", s = " << spec.scale() << " (" << spec.original_length
+              << " -> " << spec.target_length << "), " << hp.population() << " + "
+              << hp.iterations() << " x " << hp.mutations() + hp.crossovers()
               << " evaluations, output " << dir << "\n";
   const EvolutionResult res = evo.run(seeds);
 
   json rows = json::array();
-  rows.push_back({{"method", "longrope (searched)"},
+  rows.push_back({{"method", spec.short_search() ? "long + searched short" : "longrope (searched)"},
                   {"ppl", res.best.ppl},
                   {"start_tokens", res.best.start_tokens}});
-  if (vm["baselines"].as<bool>()) {
+  if (vm["baselines"].as<bool>() && spec.short_search()) {
+    // At L: the pair vs the long factors alone vs ones as short factors vs unscaled.
+    RopeScaling r = spec.scaling_for(res.best, spec.original_length);
+    r.short_factors.clear();
+    rows.push_back({{"method", "long factors alone"},
+                    {"ppl", evaluator->evaluate_scaling(r)},
+                    {"start_tokens", 0}});
+    r.short_factors = {std::vector<double>(space.half, 1.0)};
+    rows.push_back({{"method", "long + ones as short"},
+                    {"ppl", evaluator->evaluate_scaling(r)},
+                    {"start_tokens", 0}});
+    rows.push_back({{"method", "none"},
+                    {"ppl", evaluator->evaluate_scaling(RopeScaling{})},
+                    {"start_tokens", 0}});
+  } else if (vm["baselines"].as<bool>()) {
     for (RopeKind k : {RopeKind::Linear, RopeKind::Ntk, RopeKind::Yarn}) {
       RopeScaling r;
       r.kind = k;

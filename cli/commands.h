@@ -11,6 +11,7 @@ int cmd_tokenize(const Args& args);
 int cmd_eval_ppl(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_search(const Args& args);
+int cmd_export(const Args& args);
 int cmd_plan(const Args& args);
 
 namespace po = boost::program_options;

@@ -15,10 +15,11 @@ commands:
   eval ppl      perplexity of a model over a shard, with any RoPE scaling
   search        evolutionary search of LongRoPE factors and start tokens (resumable)
   inspect       describe a model (--model) or a search run (--archive, --plot)
+  export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
   plan          memory of weights, serving KV cache and our evaluation vs a device
   version       print the version
 
-planned (not built yet): eval passkey, export)";
+planned (not built yet): eval passkey)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -47,7 +48,7 @@ int run(int argc, char** argv) {
       lr::fail(lr::ErrorKind::Unsupported, "'eval passkey' is not implemented yet");
     lr::fail(lr::ErrorKind::InvalidArgument, "unknown eval mode '" + sub + "' (try: eval ppl)");
   }
-  if (cmd == "export") lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
+  if (cmd == "export") return lr::cli::cmd_export(rest);
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
 }
 

@@ -47,7 +47,7 @@ static FactorFile parse_json(const std::string& text, const std::string& path) {
   FactorFile f;
   nlohmann::json arr = j;
   if (j.is_object()) {
-    for (const char* key : {"factors", "long_factor", "rescale_factors", "lambda"}) {
+    for (const char* key : {"long_factor", "factors", "rescale_factors", "lambda"}) {
       if (j.contains(key)) {
         arr = j[key];
         break;

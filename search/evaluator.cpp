@@ -23,6 +23,12 @@ RopeScaling FitnessSpec::scaling_for(const Individual& ind, int length) const {
   r.factor = std::max(1.0, static_cast<double>(length) / original_length);
   r.mscale = mscale;
   r.mscale_value = mscale_value;
+  if (short_search()) {  // exactly as deployed: the length picks the set
+    r.factors = {long_factors};
+    r.short_factors = {ind.lambda};
+    r.start_tokens = 0;
+    r.target_length = target_length;
+  }
   return r;
 }
 
@@ -54,8 +60,8 @@ class LocalEvaluator : public Evaluator {
       for (size_t i; (i = next.fetch_add(1)) < batch.size();) {
         try {
           Fitness f;
-          f.ppl = ppl(*engines_[w], spec_.scaling_for(batch[i], spec_.target_length),
-                      spec_.target_length);
+          const int len = spec_.fitness_length();
+          f.ppl = ppl(*engines_[w], spec_.scaling_for(batch[i], len), len);
           if (spec_.short_length > 0)
             f.short_ppl = ppl(*engines_[w], spec_.scaling_for(batch[i], spec_.short_length),
                               spec_.short_length);
@@ -80,7 +86,7 @@ class LocalEvaluator : public Evaluator {
 
   double evaluate_scaling(const RopeScaling& r) override {
     set_worker_threads(threads_each_ * parallel_);
-    return ppl(*engines_[0], r, spec_.target_length);
+    return ppl(*engines_[0], r, spec_.fitness_length());
   }
 
  private:

@@ -24,7 +24,7 @@ class Evaluator {
  public:
   virtual ~Evaluator() = default;
   virtual void evaluate(const std::vector<Individual>& batch, const OnResult& done) = 0;
-  // PPL of a plain scaling at the target length (for the baseline table).
+  // PPL of a plain scaling at the fitness length (for the baseline table).
   virtual double evaluate_scaling(const RopeScaling& r) = 0;
 };
 
@@ -37,6 +37,11 @@ struct FitnessSpec {
   double short_max_ppl = 0;  // > 0: candidates above it are infeasible (fitness = +inf)
   MscaleKind mscale = MscaleKind::Su;
   double mscale_value = 1.0;
+  // Short-factor search: candidates are the short factors deployed beside these fixed long
+  // factors (HF rule, mscale from s = target / L), scored at L.
+  std::vector<double> long_factors;
+  bool short_search() const { return !long_factors.empty(); }
+  int fitness_length() const { return short_search() ? original_length : target_length; }
   double scale() const { return static_cast<double>(target_length) / original_length; }
   RopeScaling scaling_for(const Individual& ind, int length) const;
   double combine(const Fitness& f) const;  // the number the evolution minimises

@@ -28,7 +28,9 @@ Evolution::Evolution(SearchSpace space, HyperParams hp, uint64_t seed, Evaluator
   hp_.validate();
 }
 
-void Evolution::set_output(const std::string& dir, nlohmann::json config, nlohmann::json extra) {
+void Evolution::set_output(const std::string& dir, nlohmann::json config, nlohmann::json extra,
+                           std::string factors_key) {
+  factors_key_ = std::move(factors_key);
   dir_ = dir;
   config_ = std::move(config);
   final_extra_ = std::move(extra);
@@ -193,7 +195,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
   if (!dir_.empty()) {
     write_factors_csv(dir_ + "/result_final.csv", result_.best.lambda);
     nlohmann::json j = final_extra_;
-    j["factors"] = result_.best.lambda;
+    j[factors_key_] = result_.best.lambda;
     j["start_tokens"] = result_.best.start_tokens;
     j["ppl"] = result_.best.ppl;
     if (result_.best.short_ppl > 0) j["short_ppl"] = result_.best.short_ppl;

@@ -32,7 +32,10 @@ class Evolution {
             std::function<double(const Fitness&)> objective);
 
   // Outputs: archive.h5, result_itNNN.csv, result_final.{csv,json}, search.log in `dir`.
-  void set_output(const std::string& dir, nlohmann::json config, nlohmann::json final_extra);
+  // `factors_key` names the searched factors in result_final.json ("short_factor" for a
+  // short-factor search, so the file reads back as a long/short pair).
+  void set_output(const std::string& dir, nlohmann::json config, nlohmann::json final_extra,
+                  std::string factors_key = "factors");
   void set_resume_cache(const std::vector<Individual>& done);
   void set_quiet(bool q) { quiet_ = q; }
 
@@ -59,6 +62,7 @@ class Evolution {
   EvolutionResult result_;
   std::string dir_;
   nlohmann::json config_, final_extra_;
+  std::string factors_key_ = "factors";
   bool quiet_ = false;
   double start_ = 0;
   long planned_ = 0;

@@ -23,6 +23,9 @@ RopeScaling rope_from_json(const nlohmann::json& j) {
       r.factors = {f.get<std::vector<double>>()};
   }
   if (j.contains("mscale")) parse_mscale(j["mscale"].get<std::string>(), r);
+  if (j.contains("short_factors"))
+    r.short_factors = {j["short_factors"].get<std::vector<double>>()};
+  r.target_length = j.value("target_length", 0);
   return r;
 }
 

@@ -66,7 +66,9 @@ b=$(ppl --model "$ST/stories260K.gguf" --data "$T/ts.h5" --num-tokens 512,1024 -
 same "stories260K .bin == GGUF (512, 1024)" "$a" "$b"
 p512=${a%% *}
 holds "stories260K PPL at 512 below 4" "$p512 < 4"
-L="--model $ST/stories260K.gguf --data $T/ts.h5 --num-tokens 4096 --mode llamacpp --samples 6 --original-max-position 512"
+cat "$SHARED"/data/tinystories-like/*.txt > "$T/ts-joined.txt"  # llama.cpp reads one joined file
+"$BIN" tokenize -q --tokenizer "$ST/stories260K.gguf" --input "$T/ts-joined.txt" --output "$T/tsg.h5" >/dev/null
+L="--model $ST/stories260K.gguf --data $T/tsg.h5 --num-tokens 4096 --mode llamacpp --samples 6 --original-max-position 512"
 none=$(ppl $L --rope none); pi=$(ppl $L --rope linear); yarn=$(ppl $L --rope yarn)
 holds "unscaled PPL at 4096 explodes" "$none > 50"
 holds "PI (s=8) far below unscaled" "$pi < $none / 3"

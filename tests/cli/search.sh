@@ -57,5 +57,25 @@ best=$($PY -c "import json; print(repr(json.load(open('$T/a/result_final.json'))
 got=$(tail -1 "$T/e.csv" | cut -d, -f2)
 awk -v a="$got" -v b="$best" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(d<1e-6)}' \
   && ok "eval ppl --factors result_final.json reproduces the archived PPL ($got)" || bad "eval of result_final.json: $got vs $best"
+# Short factors: searched at L beside fixed long factors, deployed by length (HF rule).
+$PY -c "print('\n'.join(str(1 + 0.05 * i) for i in range(32)))" > "$T/long.csv"
+"$BIN" search --model "$FX" --data "$T/books.h5" --target-length 512 --samples 1 --seed 3 \
+  --search-short-factors --long-factors "$T/long.csv" --set population_size=4 --set max_time_budget=2 \
+  --set mutation_numbers=2 --set crossover_size=2 --set parents_size=2 --threads 2 -q \
+  --output-dir "$T/short" >/dev/null || bad "short-factor search"
+$PY "$CHK" check "$T/short/archive.h5" >/dev/null && ok "constraint checker: short archive (λ <= s)" || bad "short constraints"
+$PY - "$T/short/result_final.json" "$T/long.csv" <<'PYEOF' && ok "short search: pair in result_final.json, λ in [1, s], monotonic" || bad "short result"
+import json, sys
+j = json.load(open(sys.argv[1])); long = [float(x) for x in open(sys.argv[2])]
+sf = j["short_factor"]
+assert "factors" not in j and j["long_factor"] == long and j["start_tokens"] == 0, j
+assert all(1 <= x <= j["scale"] + 1e-9 for x in sf) and sf == sorted(sf), sf
+PYEOF
+best=$($PY -c "import json; print(repr(json.load(open('$T/short/result_final.json'))['ppl']))")
+"$BIN" eval ppl -q --model "$FX" --data "$T/books.h5" --num-tokens 256 --samples 1 --rope longrope \
+  --factors "$T/short/result_final.json" --output "$T/s.csv" >/dev/null
+got=$(tail -1 "$T/s.csv" | cut -d, -f2)
+awk -v a="$got" -v b="$best" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(d<1e-6)}' \
+  && ok "eval ppl of the long/short pair at L reproduces the archived short PPL ($got)" || bad "short pair eval: $got vs $best"
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

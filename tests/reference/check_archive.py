@@ -19,7 +19,7 @@ def check(path):
         lam = f["individuals/lambda"][:]
         st = f["individuals/start_tokens"][:]
         allowed = set(hp["start_token_set"]) if cfg["search_start_tokens"] else {0}
-        hi = 1.25 * s if cfg["algorithm"] == "dim_mono" else s
+        hi = 1.25 * s if cfg["algorithm"] == "dim_mono" and not cfg.get("search_short_factors") else s
         seen = set()
         for i, (row, n) in enumerate(zip(lam, st)):
             grid = (row - 1.0) / step

@@ -32,20 +32,34 @@ def cases(half, n_layers, L, long_len):
                       "factors": ramp, "start_tokens": 4}),
         ("longrope-layers-yarnmscale", {"kind": "longrope", "factor": s, "original_max_position": L,
                                         "factors": per_layer, "start_tokens": 0, "mscale": "yarn"}),
+        ("longrope-deployed", {"kind": "longrope", "original_max_position": L, "factors": ramp,
+                               "short_factors": [round(1.0 + 0.3 * (f - 1.0) / (s - 1.0), 2)
+                                                 for f in ramp],
+                               "target_length": long_len}),
     ]
 
 
 def write(name, model, seqs, L, long_len):
     c = model.cfg
+    path = os.path.join(OUT, name + ".json")
+    # Cases already in the file for the same tokens and scaling are kept, not recomputed.
+    old = {}
+    if os.path.exists(path):
+        for e in json.load(open(path))["sequences"]:
+            for k in e["cases"]:
+                old[(tuple(e["tokens"]), k["name"], json.dumps(k["rope"], sort_keys=True))] = k
     doc = {"model": name, "tolerance_nats": 1e-3, "sequences": []}
     for tokens in seqs:
         entry = {"tokens": tokens, "cases": []}
         for cname, rope in cases(c["head_dim"] // 2, c["n_layers"], L, long_len):
+            key = (tuple(tokens), cname, json.dumps(rope, sort_keys=True))
+            if key in old:
+                entry["cases"].append(old[key])
+                continue
             lp = R.logprobs(model, tokens, rope)
             entry["cases"].append({"name": cname, "rope": rope,
                                    "logprobs": [round(float(v), 6) for v in lp]})
         doc["sequences"].append(entry)
-    path = os.path.join(OUT, name + ".json")
     with open(path, "w") as f:
         json.dump(doc, f, separators=(",", ":"))
     print("wrote", path, os.path.getsize(path), "bytes")

@@ -134,6 +134,10 @@ def cos_sin(model, rope, n, layer):
         mscale = 0.1 * math.log(s) + 1.0 if s > 1 else 1.0
     elif kind == "longrope":
         f = rope["factors"]
+        if rope.get("target_length"):  # deployed (HF): mscale from target / L, short set up to L
+            s = rope["target_length"] / L
+            if rope.get("short_factors") and n <= L:
+                f = rope["short_factors"]
         row = f[layer] if isinstance(f[0], list) else f
         inv = inv / torch.tensor(row, dtype=torch.float64)
         mscale = math.sqrt(math.log(s * L) / math.log(L)) if s > 1 else 1.0
