@@ -97,6 +97,7 @@ int cmd_plan(const Args& args) {
             {"weights_stored_estimated", h.stored_estimated},
             {"weights_stored_note", h.stored_note},
             {"weights_engine_bytes", held},
+            {"engine_note", h.engine_note},
             {"device",
              {{"memory_bytes", mem},
               {"os_reserve_bytes", reserve},
@@ -157,6 +158,9 @@ int cmd_plan(const Args& args) {
              human(p.attention_scratch).c_str(), human(p.sequence).c_str());
   }
   t += fmt("(not counted: the shard's tokens, the tokenizer, libraries and allocator slack)\n");
+  if (!h.engine_note.empty())
+    t += fmt("note: %s, so the eval peak is for the same shape in a type it reads\n",
+             h.engine_note.c_str());
   const std::string out = vm.count("json") ? vm["json"].as<std::string>() : "";
   if (out != "-") std::cout << t;
   if (!out.empty()) {

@@ -76,8 +76,22 @@ ModelHeader gguf(const std::string& path) {
   h.source = "gguf";
   GgufFile g(path);
   h.config = gguf_model_config(g);
-  for (const auto& [name, t] : g.tensors()) h.stored_bytes += t.nbytes;
-  h.stored_note = count_note(g.tensors().size(), 1);
+  // Every ggml type counts, also those our engine cannot load (Q4_K, ...): serving runtimes can.
+  for (const auto& t : g.tensor_infos()) {
+    uint64_t n = 1;
+    for (uint64_t d : t.ne) n *= d;
+    const uint64_t b = ggml_tensor_bytes(t.type, n);
+    if (b == 0 && n > 0)
+      fail(ErrorKind::Unsupported, path + ": tensor '" + t.name + "' has ggml type " +
+                                       ggml_type_name(t.type) + " of unknown size");
+    h.stored_bytes += b;
+  }
+  h.stored_note = count_note(g.tensor_infos().size(), 1);
+  for (const auto& [name, t] : g.tensors())
+    if (t.dtype == DType::Other) {
+      h.engine_note = "our engine cannot load tensor type " + t.dtype_label + " ('" + name + "')";
+      break;
+    }
   return h;
 }
 

@@ -13,6 +13,7 @@ struct ModelHeader {
   uint64_t stored_bytes = 0;      // sum of tensor bytes in the file(s), or an estimate
   bool stored_estimated = false;  // true for a bare config.json
   std::string stored_note;        // how stored_bytes was obtained, for the report
+  std::string engine_note;        // non-empty when our engine cannot load the file, and why
 };
 
 // Accepts what load_model accepts plus a bare Hugging Face config.json. For the bare config

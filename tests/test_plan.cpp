@@ -111,6 +111,13 @@ TEST(Plan, StoredBytesFromHeaders) {
     const uint64_t norms = (2ull * g.config.n_layers + 1) * g.config.dim;
     EXPECT_EQ(g.stored_bytes, 2 * parameter_count(g.config) + 2 * norms);
   }
+  if (test::have("models/fixture-llama-5m.q4_k.gguf")) {  // a type our engine refuses
+    const ModelHeader g = read_model_header(test::shared("models/fixture-llama-5m.q4_k.gguf"));
+    const uint64_t size =
+        std::filesystem::file_size(test::shared("models/fixture-llama-5m.q4_k.gguf"));
+    EXPECT_GT(g.stored_bytes, parameter_count(g.config) / 2);  // at least 4 bits per parameter
+    EXPECT_LT(g.stored_bytes, size);                           // the header is not counted
+  }
   const auto bin = test::shared("models/stories260K/stories260K.bin");
   const ModelHeader l = read_model_header(bin);
   EXPECT_EQ(l.stored_bytes, std::filesystem::file_size(bin) - 28);
