@@ -1,5 +1,6 @@
 // Subcommand entry points of the `longrope` binary.
 #pragma once
+#include <boost/program_options/variables_map.hpp>
 #include <string>
 #include <vector>
 
@@ -12,5 +13,10 @@ int cmd_eval_passkey(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_search(const Args& args);
 int cmd_export(const Args& args);
+int cmd_plan(const Args& args);
+
+namespace po = boost::program_options;
+// `inspect --archive` (cli/inspect_archive.cpp), called by cmd_inspect with its parsed options.
+int inspect_archive(const po::variables_map& vm);
 
 }  // namespace lr::cli

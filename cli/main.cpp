@@ -15,11 +15,11 @@ commands:
   eval ppl      perplexity of a model over a shard, with any RoPE scaling
   eval passkey  passkey retrieval accuracy (llama.cpp's prompt) over lengths and depths
   search        evolutionary search of LongRoPE factors and start tokens (resumable)
-  inspect       print a model's description and tokenizer
+  inspect       describe a model (--model) or a search run (--archive, --plot)
   export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
-  version       print the version
+  plan          memory of weights, serving KV cache and our evaluation vs a device
+  version       print the version)";
 
-planned (not built yet): plan)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   if (cmd == "tokenize") return lr::cli::cmd_tokenize(rest);
   if (cmd == "inspect") return lr::cli::cmd_inspect(rest);
   if (cmd == "search") return lr::cli::cmd_search(rest);
+  if (cmd == "plan") return lr::cli::cmd_plan(rest);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "longrope " << lr::kVersion << " (" << lr::kGitSha << ")\n";
     return 0;
@@ -48,7 +49,6 @@ int run(int argc, char** argv) {
              "unknown eval mode '" + sub + "' (try: eval ppl, eval passkey)");
   }
   if (cmd == "export") return lr::cli::cmd_export(rest);
-  if (cmd == "plan") lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
 }
 

@@ -108,5 +108,14 @@ check "export: hf without model"      "needs --model"             $X --format hf
 check "export: unknown format"        "unknown --format"          $X --format onnx --factors "$T/ones32.csv" --output "$T/o"
 check "export: archive not HDF5"      "not an HDF5 file"          $X --format json --archive "$T/notashard.h5" --output "$T/o.json"
 check "tokenize missing input"        "does not exist"            tokenize --tokenizer "$FX" --input "$T/nothing" --output "$T/x.h5"
+check "plan: missing model"           "does not exist"            plan --model "$T/nope/config.json" --num-tokens 4096
+check "plan: bad --device-mem"        "bad --device-mem '12XB'"   plan --model "$FX" --num-tokens 4096 --device-mem 12XB
+check "plan: bad --kv-type"           "bad --kv-type 'q4'"        plan --model "$FX" --num-tokens 4096 --kv-type q4
+check "plan: broken config.json"      "not valid JSON"            plan --model "$T/broken.json" --num-tokens 4096
+check "plan: reserve above memory"    "smaller than --device-mem" plan --model "$FX" --num-tokens 4096 --device-mem 1GiB
+check "inspect: missing archive"      "does not exist"            inspect --archive "$T/none.h5"
+check "inspect: not an archive"       "not a longrope search archive" inspect --archive "$T/fx.h5"
+check "inspect: bad plot type"        "unknown image type"        inspect --archive "$T/fx.h5" --plot "$T/fig.jpg"
+check "inspect: plot without archive" "need --archive"            inspect --model "$FX" --plot "$T/fig.png"
 echo "$pass passed, $failn failed"
 [ $failn -eq 0 ]
