@@ -85,16 +85,22 @@ RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& c,
   FactorChecks checks;
   checks.allow_below_one = vm["allow-below-one"].as<bool>();
   checks.monotonic = !vm["no-monotonic-check"].as<bool>();
-  std::optional<int> file_target;
-  if (vm.count("factors")) {
+  // A factor file named by `option` (needs --rope longrope), validated for this model.
+  auto factor_option = [&](const char* option) {
     if (r.kind != RopeKind::LongRope)
-      fail(ErrorKind::InvalidArgument, "--factors needs --rope longrope");
-    const std::string path = vm["factors"].as<std::string>();
+      fail(ErrorKind::InvalidArgument, std::string("--") + option + " needs --rope longrope");
+    const std::string path = vm[option].as<std::string>();
     FactorFile f = read_factor_file(path);
     validate_factors(f.rows, c.head_dim / 2, c.n_layers, checks, path);
+    if (!f.short_rows.empty())
+      validate_factors(f.short_rows, c.head_dim / 2, c.n_layers, checks, path + " (short)");
+    return f;
+  };
+  std::optional<int> file_target;
+  if (vm.count("factors")) {
+    const FactorFile f = factor_option("factors");
     r.factors = f.rows;
     if (!f.short_rows.empty()) {
-      validate_factors(f.short_rows, c.head_dim / 2, c.n_layers, checks, path + " (short)");
       r.short_factors = f.short_rows;
       file_target = f.target_length;  // a long/short pair is deployed at its target length
     }
@@ -103,14 +109,7 @@ RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& c,
   } else if (r.kind == RopeKind::LongRope) {
     fail(ErrorKind::InvalidArgument, "--rope longrope needs --factors FILE");
   }
-  if (vm.count("short-factors")) {
-    if (r.kind != RopeKind::LongRope)
-      fail(ErrorKind::InvalidArgument, "--short-factors needs --rope longrope");
-    const std::string path = vm["short-factors"].as<std::string>();
-    FactorFile f = read_factor_file(path);
-    validate_factors(f.rows, c.head_dim / 2, c.n_layers, checks, path);
-    r.short_factors = f.rows;
-  }
+  if (vm.count("short-factors")) r.short_factors = factor_option("short-factors").rows;
   if (vm.count("target-length")) {
     if (vm.count("scale"))
       fail(ErrorKind::InvalidArgument, "--target-length and --scale exclude each other");

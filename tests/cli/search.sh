@@ -51,12 +51,17 @@ for delay in 0.3 0.9 1.6 2.4; do
   fi
 done
 
-best=$($PY -c "import json; print(repr(json.load(open('$T/a/result_final.json'))['ppl']))")
-"$BIN" eval ppl -q --model "$FX" --data "$T/books.h5" --num-tokens 512 --samples 1 --rope longrope \
-  --factors "$T/a/result_final.json" --output "$T/e.csv" >/dev/null
-got=$(tail -1 "$T/e.csv" | cut -d, -f2)
-awk -v a="$got" -v b="$best" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(d<1e-6)}' \
-  && ok "eval ppl --factors result_final.json reproduces the archived PPL ($got)" || bad "eval of result_final.json: $got vs $best"
+# eval ppl of RESULT_JSON at LENGTH reproduces its archived PPL to 1e-6 relative.
+reproduces() {  # label result.json length
+  local best got
+  best=$($PY -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['ppl']))" "$2")
+  "$BIN" eval ppl -q --model "$FX" --data "$T/books.h5" --num-tokens "$3" --samples 1 --rope longrope \
+    --factors "$2" --output "$T/e.csv" >/dev/null
+  got=$(tail -1 "$T/e.csv" | cut -d, -f2)
+  awk -v a="$got" -v b="$best" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(d<1e-6)}' \
+    && ok "$1 reproduces the archived PPL ($got)" || bad "$1: $got vs $best"
+}
+reproduces "eval ppl --factors result_final.json" "$T/a/result_final.json" 512
 # Short factors: searched at L beside fixed long factors, deployed by length (HF rule).
 $PY -c "print('\n'.join(str(1 + 0.05 * i) for i in range(32)))" > "$T/long.csv"
 "$BIN" search --model "$FX" --data "$T/books.h5" --target-length 512 --samples 1 --seed 3 \
@@ -71,11 +76,6 @@ sf = j["short_factor"]
 assert "factors" not in j and j["long_factor"] == long and j["start_tokens"] == 0, j
 assert all(1 <= x <= j["scale"] + 1e-9 for x in sf) and sf == sorted(sf), sf
 PYEOF
-best=$($PY -c "import json; print(repr(json.load(open('$T/short/result_final.json'))['ppl']))")
-"$BIN" eval ppl -q --model "$FX" --data "$T/books.h5" --num-tokens 256 --samples 1 --rope longrope \
-  --factors "$T/short/result_final.json" --output "$T/s.csv" >/dev/null
-got=$(tail -1 "$T/s.csv" | cut -d, -f2)
-awk -v a="$got" -v b="$best" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(d<1e-6)}' \
-  && ok "eval ppl of the long/short pair at L reproduces the archived short PPL ($got)" || bad "short pair eval: $got vs $best"
+reproduces "eval ppl of the long/short pair at L" "$T/short/result_final.json" 256
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
