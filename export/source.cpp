@@ -118,7 +118,7 @@ ExportSource load_export_source(const SourceRequest& req) {
   }
   if (s.short_factors.empty()) {
     s.short_factors.assign(half, 1.0);
-    s.short_origin = "ones (no short factors given: the original RoPE within L)";
+    s.short_origin = "ones (no short factors given: the original frequencies within L, times the attention factor)";
   }
   const std::string short_src = req.short_factors_path.empty() ? src : req.short_factors_path;
   FactorChecks short_checks;
