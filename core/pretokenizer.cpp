@@ -4,6 +4,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "error.h"
@@ -148,7 +149,11 @@ void hf_step(const nlohmann::json& p, std::vector<std::string>& out, const std::
       for (size_t at; (at = re.find(ci)) != std::string::npos;)
         re.replace(at, ci.size(), kContractions);
     } else {
-      re = "\\Q" + pat.at("String").get<std::string>() + "\\E";
+      for (char c : pat.at("String").get<std::string>()) {  // a literal: escape punctuation
+        if (static_cast<unsigned char>(c) < 0x80 && !std::isalnum(static_cast<unsigned char>(c)))
+          re += '\\';
+        re += c;
+      }
     }
     out.push_back(re);
   } else if (type == "Digits") {
@@ -257,17 +262,18 @@ std::vector<std::string_view> PreTokenizer::split(std::string_view text) const {
   };
   std::vector<Span> pieces, next;
   if (!text.empty()) pieces.push_back({0, text.size()});
-  pcre2_match_context* mctx = pcre2_match_context_create(nullptr);
-  pcre2_jit_stack* jstack = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, nullptr);
-  pcre2_jit_stack_assign(mctx, nullptr, jstack);
-  struct Cleanup {
-    pcre2_match_context* m;
-    pcre2_jit_stack* j;
-    ~Cleanup() {
+  // One JIT stack per thread (8 MiB at most) for every split; matching is otherwise stateless.
+  struct Context {
+    pcre2_match_context* m = pcre2_match_context_create(nullptr);
+    pcre2_jit_stack* j = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, nullptr);
+    Context() { pcre2_jit_stack_assign(m, nullptr, j); }
+    ~Context() {
       pcre2_match_context_free(m);
       pcre2_jit_stack_free(j);
     }
-  } cleanup{mctx, jstack};
+  };
+  thread_local Context ctx;
+  pcre2_match_context* mctx = ctx.m;
   for (pcre2_code* code : impl_->codes) {
     pcre2_match_data* md = pcre2_match_data_create_from_pattern(code, nullptr);
     next.clear();
