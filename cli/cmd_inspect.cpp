@@ -1,20 +1,36 @@
-// `longrope inspect`: a model's description and tokenizer, as text or JSON.
+// `longrope inspect`: a model's description and tokenizer (JSON), or a search archive.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "error.h"
 #include "options.h"
 
 namespace lr::cli {
 
 int cmd_inspect(const Args& args) {
   po::options_description d("inspect options");
-  d.add_options()("model", po::value<std::string>()->required(), "model to describe")(
-      "tokenizer", po::value<std::string>()->default_value(""), "tokenizer override");
+  d.add_options()("model", po::value<std::string>(),
+                  "model to describe (with --archive: the model whose rope_theta YaRN uses)")(
+      "tokenizer", po::value<std::string>()->default_value(""), "tokenizer override")(
+      "archive", po::value<std::string>(), "search archive.h5 to summarise")(
+      "json", po::bool_switch(), "with --archive: print JSON instead of text")(
+      "plot", po::value<std::string>(),
+      "with --archive: draw factors and PPL per iteration into a .png or .svg (gnuplot)")(
+      "plot-script", po::value<std::string>(),
+      "with --plot: keep the gnuplot script (data inline) here, to restyle and rerun");
   d.add(common_options());
   po::variables_map vm;
-  if (!parse(args, d, vm, "usage: longrope inspect --model M")) return 0;
+  if (!parse(
+          args, d, vm,
+          "usage: longrope inspect --model M\n"
+          "       longrope inspect --archive A.h5 [--json] [--plot out.png|out.svg] [--model M]"))
+    return 0;
   apply_common(vm);
+  if (vm.count("archive")) return inspect_archive(vm);
+  if (vm.count("plot") || vm.count("plot-script") || vm["json"].as<bool>())
+    fail(ErrorKind::InvalidArgument, "--json, --plot and --plot-script need --archive");
+  if (!vm.count("model")) fail(ErrorKind::InvalidArgument, "inspect needs --model or --archive");
   auto m = load_model(vm["model"].as<std::string>());
   const ModelConfig& c = m->config;
   nlohmann::json j = {

@@ -1,5 +1,6 @@
 // Subcommand entry points of the `longrope` binary.
 #pragma once
+#include <boost/program_options/variables_map.hpp>
 #include <string>
 #include <vector>
 
@@ -8,7 +9,14 @@ namespace lr::cli {
 using Args = std::vector<std::string>;
 int cmd_tokenize(const Args& args);
 int cmd_eval_ppl(const Args& args);
+int cmd_eval_passkey(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_search(const Args& args);
+int cmd_export(const Args& args);
+int cmd_plan(const Args& args);
+
+namespace po = boost::program_options;
+// `inspect --archive` (cli/inspect_archive.cpp), called by cmd_inspect with its parsed options.
+int inspect_archive(const po::variables_map& vm);
 
 }  // namespace lr::cli

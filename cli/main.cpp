@@ -13,11 +13,13 @@ const char* kUsage = R"(usage: longrope <command> [options]   (longrope <command
 commands:
   tokenize      tokenize text files into an HDF5 shard
   eval ppl      perplexity of a model over a shard, with any RoPE scaling
+  eval passkey  passkey retrieval accuracy (llama.cpp's prompt) over lengths and depths
   search        evolutionary search of LongRoPE factors and start tokens (resumable)
-  inspect       print a model's description and tokenizer
-  version       print the version
+  inspect       describe a model (--model) or a search run (--archive, --plot)
+  export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
+  plan          memory of weights, serving KV cache and our evaluation vs a device
+  version       print the version)";
 
-planned (not built yet): eval passkey, export, plan)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -29,24 +31,24 @@ int run(int argc, char** argv) {
   if (cmd == "tokenize") return lr::cli::cmd_tokenize(rest);
   if (cmd == "inspect") return lr::cli::cmd_inspect(rest);
   if (cmd == "search") return lr::cli::cmd_search(rest);
+  if (cmd == "plan") return lr::cli::cmd_plan(rest);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "longrope " << lr::kVersion << " (" << lr::kGitSha << ")\n";
     return 0;
   }
   if (cmd == "eval") {
     if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
-      std::cout << "usage: longrope eval ppl [options]\n";
+      std::cout << "usage: longrope eval ppl|passkey [options]\n";
       return rest.empty() ? 2 : 0;
     }
     const std::string sub = rest[0];
     rest.erase(rest.begin());
     if (sub == "ppl") return lr::cli::cmd_eval_ppl(rest);
-    if (sub == "passkey")
-      lr::fail(lr::ErrorKind::Unsupported, "'eval passkey' is not implemented yet");
-    lr::fail(lr::ErrorKind::InvalidArgument, "unknown eval mode '" + sub + "' (try: eval ppl)");
+    if (sub == "passkey") return lr::cli::cmd_eval_passkey(rest);
+    lr::fail(lr::ErrorKind::InvalidArgument,
+             "unknown eval mode '" + sub + "' (try: eval ppl, eval passkey)");
   }
-  if (cmd == "export" || cmd == "plan")
-    lr::fail(lr::ErrorKind::Unsupported, "'" + cmd + "' is not implemented yet");
+  if (cmd == "export") return lr::cli::cmd_export(rest);
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");
 }
 

@@ -17,8 +17,8 @@ namespace {
 using MatRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using CMap = Eigen::Map<const MatRM, 0, Eigen::OuterStride<>>;
 using Map = Eigen::Map<MatRM, 0, Eigen::OuterStride<>>;
-constexpr int kBq = 64;   // query rows per tile
-constexpr int kBk = 128;  // keys per tile
+constexpr int kBq = kAttnQueryTile;
+constexpr int kBk = kAttnKeyTile;
 }  // namespace
 
 void attention_tiled(const float* q, const float* k, const float* v, float* out,
@@ -93,6 +93,12 @@ void attention_tiled(const float* q, const float* k, const float* v, float* out,
       for (int i = 0; i < bq; ++i) Out.row(i) = O.row(i) / l[i];
     }
   }
+}
+
+size_t attention_scratch_bytes(int head_dim) {
+  // S (kBq, kBk), O and Qs (kBq, head_dim), m and l (kBq), all float: as allocated above.
+  return sizeof(float) * (static_cast<size_t>(kBq) * kBk + 2 * static_cast<size_t>(kBq) * head_dim +
+                          2 * static_cast<size_t>(kBq));
 }
 
 void attention_naive(const float* q, const float* k, const float* v, float* out,

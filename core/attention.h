@@ -1,5 +1,6 @@
 // Causal multi-head attention over a whole sequence, in O(n·d) memory.
 #pragma once
+#include <cstddef>
 
 namespace lr {
 
@@ -13,6 +14,11 @@ struct AttentionShape {
 // Streams keys in tiles with an online softmax; never forms an n×n matrix.
 void attention_tiled(const float* q, const float* k, const float* v, float* out,
                      const AttentionShape& s);
+
+constexpr int kAttnQueryTile = 64;  // query rows per tile
+constexpr int kAttnKeyTile = 128;   // keys per tile
+// Scratch attention_tiled allocates per thread (score tile, output and query tiles, m, l).
+size_t attention_scratch_bytes(int head_dim);
 
 // Reference twin: one query at a time with a full score row (O(n) scratch), in double.
 void attention_naive(const float* q, const float* k, const float* v, float* out,

@@ -45,48 +45,69 @@ size_t Activations::bytes() const {
               att.capacity() + gate.capacity() + up.capacity() + logits.capacity());
 }
 
-std::vector<double> Engine::logprobs(const std::vector<int>& tokens, const RopeScaling& rope,
-                                     int score_from) {
+SequenceRope sequence_rope(const ModelConfig& c, const RopeScaling& r, int select_len) {
+  SequenceRope sr;
+  const int layers = rope_layer_invariant(r) ? 1 : c.n_layers;
+  for (int l = 0; l < layers; ++l) sr.layers.push_back(rope_freqs(c, r, l, select_len));
+  return sr;
+}
+
+double log_softmax_at(const float* lg, int V, int token) {
+  float mx = lg[0];
+  for (int j = 1; j < V; ++j) mx = std::max(mx, lg[j]);
+  double z = 0.0;
+  for (int j = 0; j < V; ++j) z += std::exp(static_cast<double>(lg[j] - mx));
+  return static_cast<double>(lg[token] - mx) - std::log(z);
+}
+
+void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& rope,
+                        KvCache* cache) {
   const ModelConfig& c = model_.config;
   const Weights& w = model_.weights;
-  const int n = static_cast<int>(tokens.size());
-  if (n < 2) fail(ErrorKind::InvalidArgument, "need at least 2 tokens to score");
-  if (score_from < 0 || score_from > n - 2)
-    fail(ErrorKind::InvalidArgument, "score_from out of range");
-  for (int t : tokens)
-    if (t < 0 || t >= c.vocab_size)
-      fail(ErrorKind::Data, "token id " + std::to_string(t) + " outside the model's vocabulary (" +
-                                std::to_string(c.vocab_size) + ")");
-  act_.reserve(c, n);
+  for (int i = 0; i < m; ++i)
+    if (tokens[i] < 0 || tokens[i] >= c.vocab_size)
+      fail(ErrorKind::Data, "token id " + std::to_string(tokens[i]) +
+                                " outside the model's vocabulary (" + std::to_string(c.vocab_size) +
+                                ")");
+  act_.reserve(c, m);
   const int dim = c.dim, qd = c.q_dim(), kvd = c.kv_dim(), hid = c.hidden_dim;
   float* x = act_.x.data();
   float* xb = act_.xb.data();
 
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < m; ++i)
     std::copy_n(w.tok_embd + static_cast<long>(tokens[i]) * dim, dim,
                 x + static_cast<long>(i) * dim);
 
+  // Table rows for positions [pos0, pos0 + m): rebuilt per layer only for per-layer factors.
   RopeTable table;
-  const bool shared_table = rope_layer_invariant(rope);
-  if (shared_table) table.build(rope_freqs(c, rope, 0, n), n);
-  const AttentionShape shape{n, c.n_heads, c.n_kv_heads, c.head_dim, c.sliding_window};
+  const bool shared_table = rope.layers.size() == 1;
+  if (shared_table) table.build(rope.at(0), m, pos0);
+  const AttentionShape shape{m, c.n_heads, c.n_kv_heads, c.head_dim, c.sliding_window};
 
   for (int l = 0; l < c.n_layers; ++l) {
     const LayerWeights& L = w.layers[l];
-    if (!shared_table) table.build(rope_freqs(c, rope, l, n), n);
+    if (!shared_table) table.build(rope.at(l), m, pos0);
     // Attention block
-    rmsnorm_rows(x, L.attn_norm, xb, n, dim, c.norm_eps);
-    linear(xb, L.wq, act_.q.data(), n, dim, qd);
-    linear(xb, L.wk, act_.k.data(), n, dim, kvd);
-    linear(xb, L.wv, act_.v.data(), n, dim, kvd);
-    rope_rows(act_.q.data(), n, qd, c.n_heads, c.head_dim, c.rope_layout, table);
-    rope_rows(act_.k.data(), n, kvd, c.n_kv_heads, c.head_dim, c.rope_layout, table);
-    attention_tiled(act_.q.data(), act_.k.data(), act_.v.data(), act_.att.data(), shape);
-    linear_add(act_.att.data(), L.wo, x, n, qd, dim);
+    rmsnorm_rows(x, L.attn_norm, xb, m, dim, c.norm_eps);
+    linear(xb, L.wq, act_.q.data(), m, dim, qd);
+    linear(xb, L.wk, act_.k.data(), m, dim, kvd);
+    linear(xb, L.wv, act_.v.data(), m, dim, kvd);
+    rope_rows(act_.q.data(), m, qd, c.n_heads, c.head_dim, c.rope_layout, table);
+    rope_rows(act_.k.data(), m, kvd, c.n_kv_heads, c.head_dim, c.rope_layout, table);
+    if (cache) {
+      std::copy_n(act_.k.data(), static_cast<size_t>(m) * kvd, cache->k_at(l, pos0));
+      std::copy_n(act_.v.data(), static_cast<size_t>(m) * kvd, cache->v_at(l, pos0));
+    }
+    if (pos0 == 0)  // whole sequence so far in act_.k/v: tiled, no n×n matrix
+      attention_tiled(act_.q.data(), act_.k.data(), act_.v.data(), act_.att.data(), shape);
+    else
+      attention_cached(act_.q.data(), act_.att.data(), m, pos0, *cache, l, c.n_heads, c.n_kv_heads,
+                       c.head_dim, c.sliding_window);
+    linear_add(act_.att.data(), L.wo, x, m, qd, dim);
     // Feed-forward block, in row chunks so the hidden activations stay small
-    rmsnorm_rows(x, L.ffn_norm, xb, n, dim, c.norm_eps);
-    for (int r0 = 0; r0 < n; r0 += kFfnChunk) {
-      const int rows = std::min(kFfnChunk, n - r0);
+    rmsnorm_rows(x, L.ffn_norm, xb, m, dim, c.norm_eps);
+    for (int r0 = 0; r0 < m; r0 += kFfnChunk) {
+      const int rows = std::min(kFfnChunk, m - r0);
       const float* in = xb + static_cast<long>(r0) * dim;
       linear(in, L.w_gate, act_.gate.data(), rows, dim, hid);
       linear(in, L.w_up, act_.up.data(), rows, dim, hid);
@@ -94,27 +115,62 @@ std::vector<double> Engine::logprobs(const std::vector<int>& tokens, const RopeS
       linear_add(act_.gate.data(), L.w_down, x + static_cast<long>(r0) * dim, rows, hid, dim);
     }
   }
+}
 
+void Engine::score_rows(const int* tokens, int first, int last, double* out) {
+  const ModelConfig& c = model_.config;
+  const Weights& w = model_.weights;
+  const int dim = c.dim, V = c.vocab_size;
+  float* x = act_.x.data();
+  float* xb = act_.xb.data();
   // Output head fused with log-softmax, in chunks of rows: never an (n, vocab) matrix.
-  const int first = score_from, last = n - 1;  // rows whose next token is scored
-  std::vector<double> out(last - first);
   rmsnorm_rows(x + static_cast<long>(first) * dim, w.out_norm, xb + static_cast<long>(first) * dim,
                last - first, dim, c.norm_eps);
-  const int V = c.vocab_size;
   for (int r0 = first; r0 < last; r0 += kHeadChunk) {
     const int rows = std::min(kHeadChunk, last - r0);
     linear(xb + static_cast<long>(r0) * dim, w.output, act_.logits.data(), rows, dim, V);
 #pragma omp parallel for schedule(static)
-    for (int i = 0; i < rows; ++i) {
-      const float* lg = act_.logits.data() + static_cast<long>(i) * V;
-      float mx = lg[0];
-      for (int j = 1; j < V; ++j) mx = std::max(mx, lg[j]);
-      double z = 0.0;
-      for (int j = 0; j < V; ++j) z += std::exp(static_cast<double>(lg[j] - mx));
-      out[r0 + i - first] = static_cast<double>(lg[tokens[r0 + i + 1]] - mx) - std::log(z);
-    }
+    for (int i = 0; i < rows; ++i)
+      out[r0 + i - first] =
+          log_softmax_at(act_.logits.data() + static_cast<long>(i) * V, V, tokens[r0 + i + 1]);
   }
+}
+
+std::vector<double> Engine::logprobs(const std::vector<int>& tokens, const RopeScaling& rope,
+                                     int score_from, int select_len) {
+  const int n = static_cast<int>(tokens.size());
+  if (n < 2) fail(ErrorKind::InvalidArgument, "need at least 2 tokens to score");
+  if (score_from < 0 || score_from > n - 2)
+    fail(ErrorKind::InvalidArgument, "score_from out of range");
+  run_layers(tokens.data(), n, 0,
+             sequence_rope(model_.config, rope, select_len > 0 ? select_len : n), nullptr);
+  std::vector<double> out(n - 1 - score_from);  // rows score_from .. n-2
+  score_rows(tokens.data(), score_from, n - 1, out.data());
   return out;
+}
+
+std::vector<float> Engine::extend(const int* tokens, int m, const SequenceRope& rope,
+                                  KvCache& cache, std::vector<double>* row_logprobs) {
+  const ModelConfig& c = model_.config;
+  if (m < 1) fail(ErrorKind::InvalidArgument, "extend needs at least one token");
+  if (cache.capacity == 0 || cache.kv_dim != c.kv_dim() || cache.n_layers != c.n_layers)
+    fail(ErrorKind::InvalidArgument, "KV cache not sized for this model");
+  if (cache.len + m > cache.capacity)
+    fail(ErrorKind::InvalidArgument, "KV cache full: " + std::to_string(cache.len) + " + " +
+                                         std::to_string(m) + " > " +
+                                         std::to_string(cache.capacity) + " positions");
+  const int pos0 = cache.len;
+  run_layers(tokens, m, pos0, rope, &cache);
+  cache.len += m;
+  if (row_logprobs) {
+    row_logprobs->assign(m - 1, 0.0);
+    if (m > 1) score_rows(tokens, 0, m - 1, row_logprobs->data());
+  }
+  const int dim = c.dim, V = c.vocab_size;
+  const float* last = act_.x.data() + static_cast<long>(m - 1) * dim;
+  rmsnorm_rows(last, model_.weights.out_norm, act_.xb.data(), 1, dim, c.norm_eps);
+  linear(act_.xb.data(), model_.weights.output, act_.logits.data(), 1, dim, V);
+  return std::vector<float>(act_.logits.begin(), act_.logits.begin() + V);
 }
 
 double prefill_flops(const ModelConfig& c, long n, long scored) {

@@ -114,6 +114,23 @@ std::string ggml_type_name(uint32_t t) {
   return "type " + std::to_string(t);
 }
 
+uint64_t ggml_tensor_bytes(uint32_t type, uint64_t n) {
+  struct Traits {
+    uint32_t block, bytes;
+  };
+  // Block size and bytes per block of each ggml type (0 = removed or unknown id).
+  static const Traits traits[] = {
+      {1, 4},    {1, 2},    {32, 18},  {32, 20},   {0, 0},     {0, 0},     {32, 22},   {32, 24},
+      {32, 34},  {32, 36},  {256, 84}, {256, 110}, {256, 144}, {256, 176}, {256, 210}, {256, 292},
+      {256, 66}, {256, 74}, {256, 98}, {256, 50},  {32, 18},   {256, 110}, {256, 82},  {256, 136},
+      {1, 1},    {1, 2},    {1, 4},    {1, 8},     {1, 8},     {256, 56},  {1, 2},     {0, 0},
+      {0, 0},    {0, 0},    {256, 54}, {256, 66},  {0, 0},     {0, 0},     {0, 0},     {32, 17}};
+  if (type >= sizeof(traits) / sizeof(traits[0])) return 0;
+  const Traits t = traits[type];
+  if (t.block == 0 || n % t.block != 0) return 0;
+  return n / t.block * t.bytes;
+}
+
 GgufFile::GgufFile(const std::string& path) : path_(path) {
   map_ = std::make_shared<MappedFile>(path);
   Cursor c(map_->data(), map_->size(), path_);
@@ -133,9 +150,15 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
   }
   meta_ = nlohmann::json::object();
   for (uint64_t i = 0; i < n_kv; ++i) {
-    const std::string key = c.str();
-    const uint32_t type = c.get<uint32_t>();
-    meta_[key] = read_value(c, type, path);
+    GgufKvSpan span;
+    span.begin = c.offset();
+    span.key = c.str();
+    span.type = c.get<uint32_t>();
+    if (meta_.contains(span.key))
+      fail(ErrorKind::Format, path + ": GGUF key '" + span.key + "' appears twice");
+    meta_[span.key] = read_value(c, span.type, path);
+    span.end = c.offset();
+    kv_spans_.push_back(span);
   }
   struct Info {
     RawTensor t;
@@ -144,22 +167,34 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
   std::vector<Info> infos;
   for (uint64_t i = 0; i < n_tensors; ++i) {
     Info in;
+    GgufTensorInfo ti;
+    ti.begin = c.offset();
     in.t.name = c.str();
     const uint32_t nd = c.get<uint32_t>();
     if (nd == 0 || nd > 4)
       fail(ErrorKind::Format, path + ": tensor '" + in.t.name + "' has bad rank");
     std::vector<int64_t> ne(nd);
-    for (uint32_t d = 0; d < nd; ++d) ne[d] = static_cast<int64_t>(c.get<uint64_t>());
+    for (uint32_t d = 0; d < nd; ++d) {
+      ti.ne.push_back(c.get<uint64_t>());
+      ne[d] = static_cast<int64_t>(ti.ne.back());
+    }
     in.t.shape.assign(ne.rbegin(), ne.rend());  // GGUF lists the innermost dimension first
     const uint32_t type = c.get<uint32_t>();
     in.t.dtype = gguf_dtype(type);
     in.t.dtype_label = ggml_type_name(type);
     in.offset = c.get<uint64_t>();
+    ti.name = in.t.name;
+    ti.type = type;
+    ti.offset = in.offset;
+    ti.end = c.offset();
+    tensor_infos_.push_back(ti);
     infos.push_back(in);
   }
   uint64_t align = meta_.value("general.alignment", 32u);
   if (align == 0) align = 32;
+  alignment_ = align;
   const uint64_t data_start = (c.offset() + align - 1) / align * align;
+  data_offset_ = data_start;
   for (auto& in : infos) {
     size_t count = 1;
     for (int64_t d : in.t.shape) count *= static_cast<size_t>(d);

@@ -7,8 +7,8 @@
 
 namespace lr {
 
-std::unique_ptr<Model> load_gguf_model(const std::string& path) {
-  GgufFile g(path);
+ModelConfig gguf_model_config(const GgufFile& g) {
+  const std::string& path = g.path();
   const auto& m = g.meta();
   const std::string arch = m.value("general.architecture", std::string());
   if (arch != "llama") {
@@ -20,9 +20,7 @@ std::unique_ptr<Model> load_gguf_model(const std::string& path) {
     if (!m.contains(k)) fail(ErrorKind::Format, path + ": missing GGUF key '" + k + "'");
     return m.at(k);
   };
-  auto model = std::make_unique<Model>();
-  model->path = path;
-  ModelConfig& c = model->config;
+  ModelConfig c;
   c.format = "gguf";
   c.rope_layout = RopeLayout::Adjacent;  // llama.cpp's converter permutes Q/K rows
   c.dim = need("llama.embedding_length").get<int>();
@@ -64,6 +62,15 @@ std::unique_ptr<Model> load_gguf_model(const std::string& path) {
     fail(ErrorKind::Format, path + ": llama.rope.scaling.attn_factor must be a positive number");
   c.tied_output = g.tensors().find("output.weight") == g.tensors().end();
   c.validate(path);
+  return c;
+}
+
+std::unique_ptr<Model> load_gguf_model(const std::string& path) {
+  GgufFile g(path);
+  auto model = std::make_unique<Model>();
+  model->path = path;
+  model->config = gguf_model_config(g);
+  ModelConfig& c = model->config;
   model->weights.maps.push_back(g.map());
   assemble_weights(c, g.tensors(), gguf_naming(), model->weights, path);
   auto rf = g.tensors().find("rope_freqs.weight");

@@ -118,15 +118,9 @@ ModelConfig read_hf_config(const std::string& path) {
   return c;
 }
 
-std::unique_ptr<Model> load_hf_folder(const std::string& dir) {
+std::vector<std::string> hf_weight_files(const std::string& dir) {
   const fs::path d(dir);
-  const fs::path cfg = d / "config.json";
   std::error_code ec;
-  if (!fs::exists(cfg, ec)) fail(ErrorKind::Io, dir + ": no config.json in the model folder");
-  auto m = std::make_unique<Model>();
-  m->path = dir;
-  m->config = read_hf_config(cfg.string());
-
   std::vector<std::string> files;
   const fs::path index = d / "model.safetensors.index.json";
   if (fs::exists(d / "model.safetensors", ec)) {
@@ -144,6 +138,19 @@ std::unique_ptr<Model> load_hf_folder(const std::string& dir) {
   } else {
     fail(ErrorKind::Io, dir + ": no model.safetensors or model.safetensors.index.json");
   }
+  return files;
+}
+
+std::unique_ptr<Model> load_hf_folder(const std::string& dir) {
+  const fs::path d(dir);
+  const fs::path cfg = d / "config.json";
+  std::error_code ec;
+  if (!fs::exists(cfg, ec)) fail(ErrorKind::Io, dir + ": no config.json in the model folder");
+  auto m = std::make_unique<Model>();
+  m->path = dir;
+  m->config = read_hf_config(cfg.string());
+
+  const std::vector<std::string> files = hf_weight_files(dir);
   TensorMap tensors;
   for (const auto& f : files) m->weights.maps.push_back(read_safetensors(f, tensors));
   assemble_weights(m->config, tensors, hf_naming(), m->weights, dir);

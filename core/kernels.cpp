@@ -7,8 +7,9 @@
 
 namespace lr {
 
+// Single rows (decode steps) skip the parallel region: its start-up costs more than the work.
 void rmsnorm_rows(const float* x, const float* w, float* y, int rows, int dim, float eps) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows > 1)
   for (int r = 0; r < rows; ++r) {
     const float* xr = x + static_cast<long>(r) * dim;
     float* yr = y + static_cast<long>(r) * dim;
@@ -22,7 +23,7 @@ void rmsnorm_rows(const float* x, const float* w, float* y, int rows, int dim, f
 void rope_rows(float* x, int rows, int stride, int n_heads, int head_dim, RopeLayout layout,
                const RopeTable& t) {
   const int half = head_dim / 2;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows > 1)
   for (int r = 0; r < rows; ++r) {
     const float* c = t.cos.data() + static_cast<long>(r) * half;
     const float* s = t.sin.data() + static_cast<long>(r) * half;
@@ -47,7 +48,7 @@ float exp_sub_sum(float* x, int n, float sub) {
 
 void swiglu(float* g, const float* u, long n) {
   constexpr long kBlock = 4096;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > kBlock)
   for (long b = 0; b < n; b += kBlock) {
     const long len = std::min(kBlock, n - b);
     Eigen::Map<Eigen::ArrayXf> G(g + b, len);

@@ -2,11 +2,14 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config.h"
 #include "weights.h"
 
 namespace lr {
+
+class GgufFile;
 
 struct Model {
   ModelConfig config;
@@ -25,6 +28,10 @@ std::unique_ptr<Model> load_llama2c_model(const std::string& path);
 
 // The description in a bare Hugging Face config.json (no weights needed), validated.
 ModelConfig read_hf_config(const std::string& config_json_path);
+// The safetensors files of a Hugging Face folder (single file or sharded index).
+std::vector<std::string> hf_weight_files(const std::string& dir);
+// The description in a parsed GGUF file's metadata, validated (weights not touched).
+ModelConfig gguf_model_config(const GgufFile& g);
 
 // Finds the llama2.c tokenizer.bin beside a model file ("" if none).
 std::string find_llama2c_tokenizer(const std::string& model_path);

@@ -117,6 +117,29 @@ ArchiveData read_archive(const std::string& path) {
     ind.wall_time = wall[i];
     a.individuals.push_back(ind);
   }
+  // Per-iteration records (population padded with -1 to the widest iteration).
+  h5::Handle gi{H5Gopen2(f.id, "iterations", H5P_DEFAULT), H5Gclose};
+  if (gi.id < 0) fail(ErrorKind::Format, path + ": no iterations group");
+  std::vector<hsize_t> pdims;
+  const auto iter = h5::read_vec<int64_t>(gi.id, "iteration", H5T_NATIVE_INT64, path);
+  const auto best = h5::read_vec<int64_t>(gi.id, "best_id", H5T_NATIVE_INT64, path);
+  const auto best_ppl = h5::read_vec<double>(gi.id, "best_ppl", H5T_NATIVE_DOUBLE, path);
+  const auto med = h5::read_vec<double>(gi.id, "median_ppl", H5T_NATIVE_DOUBLE, path);
+  const auto pop = h5::read_vec<int64_t>(gi.id, "population", H5T_NATIVE_INT64, path, &pdims);
+  const size_t width = pdims.size() == 2 ? pdims[1] : 0;
+  if (best.size() != iter.size() || best_ppl.size() != iter.size() || med.size() != iter.size() ||
+      pop.size() != iter.size() * width)
+    fail(ErrorKind::Format, path + ": iteration datasets have inconsistent sizes");
+  for (size_t i = 0; i < iter.size(); ++i) {
+    IterationRecord r;
+    r.iteration = static_cast<int>(iter[i]);
+    r.best_id = best[i];
+    r.best_ppl = best_ppl[i];
+    r.median_ppl = med[i];
+    for (size_t k = 0; k < width; ++k)
+      if (pop[i * width + k] >= 0) r.population.push_back(pop[i * width + k]);
+    a.iterations.push_back(std::move(r));
+  }
   return a;
 }
 

@@ -85,16 +85,18 @@ TEST_F(PerplexityModes, SlidingWindowScoresEveryTokenOnce) {
 }
 
 TEST_F(PerplexityModes, LlamaCppChunksScoreTheSecondHalf) {
-  const Shard sh = synthetic_shard({70, 90}, 512);  // 160 tokens: 2 chunks of 64
+  const Shard sh = synthetic_shard({70, 90}, 512);  // BOS + 160 tokens: 2 chunks of 64
   PplOptions o;
   o.quiet = true;
   o.mode = PplMode::LlamaCpp;
   const auto r = evaluate_length(*engine_, sh, o, 64);
   ASSERT_EQ(r.docs.size(), 2u);
+  std::vector<int> stream = {1};  // llama.cpp tokenizes its file with BOS at the head
+  stream.insert(stream.end(), sh.tokens.begin(), sh.tokens.end());
   double nll = 0;
   long n = 0;
   for (int c = 0; c < 2; ++c) {
-    std::vector<int> seq(sh.tokens.begin() + 64 * c, sh.tokens.begin() + 64 * (c + 1));
+    std::vector<int> seq(stream.begin() + 64 * c, stream.begin() + 64 * (c + 1));
     seq[0] = 1;  // BOS replaces the first token
     const double m = mean_nll(seq, 32);
     nll += m * 31;  // positions 32..62 predict 33..63

@@ -84,6 +84,38 @@ check "short factors without target"  "need --target-length"      $E --model "$F
 check "target length and scale"       "exclude each other"        $E --model "$FX" --rope longrope --factors "$T/ones32.csv" --target-length 2048 --scale 8
 check "longrope over file factors"    "already carries"           $E --model "$SHARED/models/llama3-random-fixture.f16.gguf" --rope longrope --factors "$T/ones16.csv"
 check "HF rope_scaling not supported" "rope_scaling type 'yarn'"  $E --model "$T/ropeyarn"
+P="eval passkey --num-tokens 256 --samples 1"
+check "passkey missing model"         "does not exist"            $P --model "$T/nope.gguf"
+check "passkey depth above 100"       "bad value '150' in --depths" $P --model "$FX" --depths 0,150
+check "passkey depth not a number"    "bad value 'mid' in --depths" $P --model "$FX" --depths mid
+check "passkey length below skeleton" "too small"                 eval passkey --model "$FX" --num-tokens 40
+check "passkey zero samples"          "samples must be >= 1"      eval passkey --model "$FX" --samples 0
+check "passkey longrope no factors"   "needs --factors"           $P --model "$FX" --rope longrope
+X="export --target-length 512 --original-max-position 256"
+check "export: CSV without lengths"   "--target-length T and"     export --format json --factors "$T/ones32.csv" --output "$T/o.json"
+check "export: missing factor file"   "does not exist"            $X --format json --factors "$T/none.csv" --output "$T/o.json"
+check "export: no source"             "exactly one of"            $X --format json --output "$T/o.json"
+check "export: broken factor JSON"    "not valid JSON"            $X --format json --factors "$T/broken.json" --output "$T/o.json"
+check "export: wrong factor count"    "needs head_dim/2 = 32"     $X --format hf --factors "$T/count.csv" --model "$FX" --output "$T/o"
+check "export: target below original" "below the original"        export --format json --factors "$T/ones32.csv" --target-length 128 --original-max-position 256 --output "$T/o.json"
+check "export: output not ours"       "not written by longrope"   $X --format json --factors "$T/ones32.csv" --output "$T/notashard.h5"
+check "export: folder not ours"       "not written by longrope"   $X --format hf --factors "$T/ones32.csv" --model "$FX" --output "$T/trunc"
+check "export: non-llama GGUF"        "architecture 'qwen2'"      $X --format gguf --factors "$T/ones32.csv" --model "$SHARED/models/qwen2-random-fixture.f16.gguf" --output "$T/o.gguf"
+check "export: GGUF has rope_freqs"   "already carries rope_freqs" $X --format gguf --factors "$T/ones16.csv" --model "$SHARED/models/llama3-random-fixture.f16.gguf" --output "$T/o.gguf"
+check "export: gguf from HF folder"   "not a GGUF file"           $X --format gguf --factors "$T/ones32.csv" --model "$FX" --output "$T/o.gguf"
+check "export: HF has rope_scaling"   "already has rope_scaling"  $X --format hf --factors "$T/ones32.csv" --model "$T/ropeyarn" --output "$T/o"
+check "export: hf without model"      "needs --model"             $X --format hf --factors "$T/ones32.csv" --output "$T/o"
+check "export: unknown format"        "unknown --format"          $X --format onnx --factors "$T/ones32.csv" --output "$T/o"
+check "export: archive not HDF5"      "not an HDF5 file"          $X --format json --archive "$T/notashard.h5" --output "$T/o.json"
 check "tokenize missing input"        "does not exist"            tokenize --tokenizer "$FX" --input "$T/nothing" --output "$T/x.h5"
+check "plan: missing model"           "does not exist"            plan --model "$T/nope/config.json" --num-tokens 4096
+check "plan: bad --device-mem"        "bad --device-mem '12XB'"   plan --model "$FX" --num-tokens 4096 --device-mem 12XB
+check "plan: bad --kv-type"           "bad --kv-type 'q4'"        plan --model "$FX" --num-tokens 4096 --kv-type q4
+check "plan: broken config.json"      "not valid JSON"            plan --model "$T/broken.json" --num-tokens 4096
+check "plan: reserve above memory"    "smaller than --device-mem" plan --model "$FX" --num-tokens 4096 --device-mem 1GiB
+check "inspect: missing archive"      "does not exist"            inspect --archive "$T/none.h5"
+check "inspect: not an archive"       "not a longrope search archive" inspect --archive "$T/fx.h5"
+check "inspect: bad plot type"        "unknown image type"        inspect --archive "$T/fx.h5" --plot "$T/fig.jpg"
+check "inspect: plot without archive" "need --archive"            inspect --model "$FX" --plot "$T/fig.png"
 echo "$pass passed, $failn failed"
 [ $failn -eq 0 ]

@@ -1,0 +1,173 @@
+// Export outputs: record, ownership test, atomic writes, csv/json factor files.
+#include "output.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "error.h"
+#include "gguf.h"
+#include "longrope/version.h"
+#include "mapped_file.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace lr {
+
+ExportFormat parse_export_format(const std::string& s) {
+  if (s == "csv") return ExportFormat::Csv;
+  if (s == "json") return ExportFormat::Json;
+  if (s == "hf") return ExportFormat::Hf;
+  if (s == "gguf") return ExportFormat::Gguf;
+  if (s == "rkllm") return ExportFormat::Rkllm;
+  fail(ErrorKind::InvalidArgument, "unknown --format '" + s + "' (csv, json, hf, gguf, rkllm)");
+}
+
+const char* export_format_name(ExportFormat f) {
+  switch (f) {
+    case ExportFormat::Csv:
+      return "csv";
+    case ExportFormat::Json:
+      return "json";
+    case ExportFormat::Hf:
+      return "hf";
+    case ExportFormat::Gguf:
+      return "gguf";
+    case ExportFormat::Rkllm:
+      return "rkllm";
+  }
+  return "?";
+}
+
+nlohmann::ordered_json export_record(const ExportSource& s, ExportFormat f,
+                                     const std::string& model) {
+  nlohmann::ordered_json j;
+  j["kind"] = "longrope-export";
+  j["format_version"] = 1;
+  j["format"] = export_format_name(f);
+  if (s.long_rows.size() == 1)
+    j["long_factor"] = s.long_rows[0];
+  else
+    j["long_factor"] = s.long_rows;
+  j["short_factor"] = s.short_factors;
+  j["short_factor_source"] = s.short_origin;
+  j["start_tokens"] = s.start_tokens;
+  j["mscale"] = s.mscale_rule;
+  j["attention_factor"] = s.mscale();
+  j["scale"] = s.scale();
+  j["target_length"] = s.target_length;
+  j["original_max_position"] = s.original_max_position;
+  if (s.ppl) j["ppl"] = *s.ppl;
+  nlohmann::ordered_json p;
+  p["source_file"] = s.source_file;
+  p["archive"] = s.archive_path;
+  p["individual_id"] = s.id;
+  p["ppl"] = s.ppl ? nlohmann::ordered_json(*s.ppl) : nlohmann::ordered_json(nullptr);
+  p["model"] = model;
+  p["toolkit"] = std::string("longrope ") + kVersion + " (" + kGitSha + ")";
+  j["provenance"] = p;
+  return j;
+}
+
+static bool json_is_ours(const std::string& path) {
+  try {
+    const json j = json::parse(read_text_file(path));
+    return j.is_object() && j.value("kind", "") == "longrope-export";
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void check_output_is_ours(const std::string& path, ExportFormat f) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return;
+  bool ours = false;
+  const bool folder = f == ExportFormat::Hf || f == ExportFormat::Rkllm;
+  if (folder) {
+    ours = fs::is_directory(path, ec) && !fs::is_symlink(path, ec) &&
+           json_is_ours((fs::path(path) / kExportMarker).string());
+  } else if (fs::is_regular_file(path, ec)) {
+    if (f == ExportFormat::Json) {
+      ours = json_is_ours(path);
+    } else if (f == ExportFormat::Csv) {
+      // result_final.csv has no header: any file of one number per line counts as a factor
+      // file that may be replaced.
+      std::ifstream in(path);
+      std::string line;
+      ours = true;
+      int n = 0;
+      while (ours && std::getline(in, line)) {
+        char* end = nullptr;
+        std::strtod(line.c_str(), &end);
+        ours = end != line.c_str() && *end == '\0';
+        ++n;
+      }
+      ours = ours && n > 0;
+    } else if (is_gguf_file(path)) {
+      try {
+        ours = GgufFile(path).has(kGgufExportKey);
+      } catch (const Error&) {
+        ours = false;
+      }
+    }
+  }
+  if (!ours)
+    fail(ErrorKind::Io, path +
+                            " exists and was not written by longrope export; remove it or "
+                            "choose another --output");
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "'");
+    out << text;
+    out.flush();
+    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "' (disk full?)");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) fail(ErrorKind::Io, "cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
+}
+
+void write_folder_atomically(const std::string& path,
+                             const std::function<void(const std::string& dir)>& fill) {
+  const std::string tmp = path + ".tmp";
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  if (!fs::create_directories(tmp, ec) || ec)
+    fail(ErrorKind::Io, "cannot create folder '" + tmp + "': " + ec.message());
+  try {
+    fill(tmp);
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  fs::remove_all(path, ec);  // an earlier export (checked by check_output_is_ours)
+  fs::rename(tmp, path, ec);
+  if (ec) fail(ErrorKind::Io, "cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
+}
+
+void write_factor_export(const ExportSource& s, ExportFormat f, const std::string& path,
+                         const nlohmann::ordered_json& record) {
+  if (f == ExportFormat::Json) {
+    write_text_atomically(path, record.dump(2) + "\n");
+    return;
+  }
+  if (s.long_rows.size() != 1)
+    fail(ErrorKind::Unsupported,
+         "per-layer factors (" + std::to_string(s.long_rows.size()) +
+             " rows) cannot be written as one-per-line CSV; use --format json");
+  std::string text;
+  char buf[64];
+  for (double v : s.long_rows[0]) {
+    std::snprintf(buf, sizeof buf, "%.18e\n", v);
+    text += buf;
+  }
+  write_text_atomically(path, text);
+}
+
+}  // namespace lr

@@ -1,0 +1,35 @@
+// Export outputs: the record, the "written by us" test, atomic writes, csv/json factor files.
+#pragma once
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "source.h"
+
+namespace lr {
+
+enum class ExportFormat { Csv, Json, Hf, Gguf, Rkllm };
+ExportFormat parse_export_format(const std::string& s);  // csv | json | hf | gguf | rkllm
+const char* export_format_name(ExportFormat f);
+
+// The export record (schema in results/README.md): factors, n̂, mscale, lengths, provenance.
+nlohmann::ordered_json export_record(const ExportSource& s, ExportFormat f,
+                                     const std::string& model);
+
+// Refuses an existing `path` that an earlier export did not write (IO error naming it).
+void check_output_is_ours(const std::string& path, ExportFormat f);
+
+// Builds a folder in PATH.tmp with `fill`, then replaces PATH with it.
+void write_folder_atomically(const std::string& path,
+                             const std::function<void(const std::string& dir)>& fill);
+// Writes a text file atomically (PATH.tmp, rename).
+void write_text_atomically(const std::string& path, const std::string& text);
+
+// csv: long factors one per line, as result_final.csv; json: the record.
+void write_factor_export(const ExportSource& s, ExportFormat f, const std::string& path,
+                         const nlohmann::ordered_json& record);
+
+inline constexpr const char* kExportMarker = "longrope_export.json";  // inside exported folders
+inline constexpr const char* kGgufExportKey = "longrope.export";      // in exported GGUFs
+
+}  // namespace lr

@@ -1,0 +1,142 @@
+// Summary of a search archive for `inspect --archive`: progress, best individual, baselines.
+#include "archive_summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "error.h"
+#include "rope.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace lr {
+
+std::vector<BaselinePpl> read_summary_csv(const std::string& path) {
+  std::vector<BaselinePpl> rows;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return rows;
+  std::ifstream in(path);
+  if (!in) fail(ErrorKind::Io, "cannot read '" + path + "'");
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("method,ppl", 0) != 0)
+    fail(ErrorKind::Format, path + ": expected the header 'method,ppl,start_tokens'");
+  int lineno = 1;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty()) continue;
+    std::stringstream ss(line);
+    std::string method, ppl, st;
+    std::getline(ss, method, ',');
+    std::getline(ss, ppl, ',');
+    std::getline(ss, st, ',');
+    BaselinePpl b;
+    b.method = method;
+    try {
+      b.ppl = std::stod(ppl);
+      b.start_tokens = st.empty() ? 0 : std::stoi(st);
+    } catch (const std::exception&) {
+      fail(ErrorKind::Format, path + ": line " + std::to_string(lineno) + ": bad number");
+    }
+    rows.push_back(b);
+  }
+  return rows;
+}
+
+ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
+                                 std::optional<double> rope_theta,
+                                 const std::string& theta_source) {
+  ArchiveSummary s;
+  s.path = path;
+  s.config = a.config;
+  s.finished = a.final_best >= 0;
+  s.half = a.half;
+  s.iterations = a.iterations;
+  s.individuals = a.individuals;
+  s.evaluations = a.individuals.size();
+  const json& c = a.config;
+  s.target_length = c.value("target_length", 0);
+  s.original_length = c.value("original_length", c.value("original_max_position", 0));
+  s.scale = c.value("scale", s.original_length > 0
+                                 ? static_cast<double>(s.target_length) / s.original_length
+                                 : 1.0);
+  for (const auto& r : s.iterations) {
+    int n = 0;
+    for (const auto& ind : a.individuals) n += ind.iteration == r.iteration;
+    s.evaluations_per_iteration.push_back(n);
+  }
+  if (a.individuals.empty()) fail(ErrorKind::Data, path + ": the archive holds no evaluation yet");
+  // The final best when the run finished, else the best so far (lowest PPL, then lowest id).
+  auto it = std::find_if(a.individuals.begin(), a.individuals.end(),
+                         [&](const Individual& i) { return i.id == a.final_best; });
+  if (it == a.individuals.end())
+    it = std::min_element(a.individuals.begin(), a.individuals.end(),
+                          [](const Individual& x, const Individual& y) {
+                            const bool xn = std::isnan(x.ppl), yn = std::isnan(y.ppl);
+                            if (xn != yn) return yn;
+                            return x.ppl < y.ppl || (x.ppl == y.ppl && x.id < y.id);
+                          });
+  s.best = *it;
+  const int head_dim = 2 * s.half;
+  s.pi = pi_factors(head_dim, s.scale);
+  s.ntk = ntk_factors(head_dim, s.scale);
+  if (!rope_theta) {
+    s.yarn_note = "YaRN omitted: " + theta_source;
+  } else if (s.original_length <= 0) {
+    s.yarn_note = "YaRN omitted: the archive does not state the original length";
+  } else {
+    s.yarn = yarn_factors(head_dim, *rope_theta, s.scale, s.original_length,
+                          c.value("beta_fast", 32.0), c.value("beta_slow", 1.0));
+    std::ostringstream os;
+    os << "YaRN with rope_theta " << *rope_theta << " from " << theta_source << ", beta_fast "
+       << c.value("beta_fast", 32.0) << ", beta_slow " << c.value("beta_slow", 1.0);
+    s.yarn_note = os.str();
+  }
+  s.baselines = read_summary_csv((fs::path(path).parent_path() / "summary.csv").string());
+  return s;
+}
+
+json to_json(const ArchiveSummary& s) {
+  const json& c = s.config;
+  json run = json::object();
+  for (const char* k :
+       {"model", "data", "target_length", "original_length", "scale", "algorithm", "seed",
+        "samples", "search_start_tokens", "mscale", "short_length", "hyperparams", "toolkit"})
+    if (c.contains(k)) run[k] = c[k];
+  json iters = json::array();
+  for (size_t i = 0; i < s.iterations.size(); ++i) {
+    const auto& r = s.iterations[i];
+    iters.push_back({{"iteration", r.iteration},
+                     {"best_id", r.best_id},
+                     {"best_ppl", r.best_ppl},
+                     {"median_ppl", r.median_ppl},
+                     {"population", r.population.size()},
+                     {"evaluations", s.evaluations_per_iteration[i]}});
+  }
+  json base = json::array();
+  for (const auto& b : s.baselines)
+    base.push_back({{"method", b.method}, {"ppl", b.ppl}, {"start_tokens", b.start_tokens}});
+  return {{"archive", s.path},
+          {"run", run},
+          {"finished", s.finished},
+          {"evaluations", s.evaluations},
+          {"iterations", iters},
+          {"best",
+           {{"id", s.best.id},
+            {"ppl", s.best.ppl},
+            {"start_tokens", s.best.start_tokens},
+            {"iteration", s.best.iteration},
+            {"final", s.finished},
+            {"factors", s.best.lambda}}},
+          {"compare_factors",
+           {{"pi", s.pi},
+            {"ntk", s.ntk},
+            {"yarn", s.yarn.empty() ? json(nullptr) : json(s.yarn)},
+            {"note", s.yarn_note}}},
+          {"summary_csv", base}};
+}
+
+}  // namespace lr

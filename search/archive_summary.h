@@ -1,0 +1,47 @@
+// What `longrope inspect --archive` reports about a search run: config, progress, best vs
+// baselines.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archive.h"
+
+namespace lr {
+
+struct BaselinePpl {  // one row of summary.csv (written beside the archive at the end of a run)
+  std::string method;
+  double ppl = 0;
+  int start_tokens = 0;
+};
+
+struct ArchiveSummary {
+  std::string path;
+  nlohmann::json config;  // the archive's config attribute, as stored
+  bool finished = false;  // final_best_id >= 0
+  int half = 0;           // head_dim / 2
+  int original_length = 0, target_length = 0;
+  double scale = 1.0;
+  std::vector<IterationRecord> iterations;
+  std::vector<Individual> individuals;         // every evaluated one, by id
+  std::vector<int> evaluations_per_iteration;  // individuals created in each iteration
+  size_t evaluations = 0;
+  Individual best;                     // the final best, or the best so far of an unfinished run
+  std::vector<double> pi, ntk, yarn;   // factors of the same s; yarn empty without rope_theta
+  std::string yarn_note;               // why YaRN is missing, or where its θ base came from
+  std::vector<BaselinePpl> baselines;  // empty when summary.csv is absent
+};
+
+// Summarises `a` (read from `path`) and reads summary.csv beside it. `rope_theta` (with
+// `theta_source` for the report) enables the YaRN column; without it `yarn_note` says why
+// it is missing. Throws Data when the archive holds no evaluation.
+ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
+                                 std::optional<double> rope_theta, const std::string& theta_source);
+
+// summary.csv (`method,ppl,start_tokens`); empty when the file does not exist.
+std::vector<BaselinePpl> read_summary_csv(const std::string& path);
+
+nlohmann::json to_json(const ArchiveSummary& s);
+
+}  // namespace lr
