@@ -141,8 +141,8 @@ std::unique_ptr<Tokenizer> load_hf_bpe(const std::string& path) {
     for (const auto& [piece, id] : model.at("vocab").items()) grow(id.get<int>());
     const json added = t.value("added_tokens", json::array());
     for (const auto& a : added) grow(a.at("id").get<int>());
-    if (cfg.contains("vocab_size") && cfg["vocab_size"].is_number())
-      size = std::max(size, cfg["vocab_size"].get<int>());
+    if (cfg.contains("vocab_size") && cfg["vocab_size"].is_number_integer())
+      grow(cfg["vocab_size"].get<int>() - 1);
     v.pieces.resize(size);
     v.types.assign(size, kTokenNormal);
     for (int i = 0; i < size; ++i) v.pieces[i] = "[PAD" + std::to_string(i) + "]";
