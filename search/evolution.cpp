@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "progress.h"
+#include "sampling.h"
 
 namespace lr {
 
@@ -99,9 +100,7 @@ void Evolution::evaluate(std::vector<Individual>& batch) {
 
 std::vector<Individual> Evolution::select(std::vector<Individual> pop, size_t n) const {
   std::stable_sort(pop.begin(), pop.end(), [&](const Individual& a, const Individual& b) {
-    const double oa = objective(a), ob = objective(b);
-    if (oa != ob) return oa < ob || std::isnan(ob);
-    return a.id < b.id;
+    return fitness_before(objective(a), a.id, objective(b), b.id);
   });
   if (pop.size() > n) pop.resize(n);
   return pop;
@@ -156,7 +155,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
   int failures = 0;
   while (static_cast<int>(batch.size()) < P && failures < 100) {
     const auto& parent =
-        seed_inds[std::uniform_int_distribution<size_t>(0, seed_inds.size() - 1)(rng_)];
+        seed_inds[sample_int(rng_, 0, static_cast<int64_t>(seed_inds.size()) - 1)];
     auto child = mutate(parent, space_, seen_, rng_);
     if (child)
       add_candidate(*child, batch);
@@ -171,7 +170,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     const auto parents = select(population, static_cast<size_t>(K));
     const int np = static_cast<int>(parents.size());
     std::vector<Individual> children;
-    auto pick = [&]() { return std::uniform_int_distribution<int>(0, np - 1)(rng_); };
+    auto pick = [&]() { return static_cast<int>(sample_int(rng_, 0, np - 1)); };
     for (int j = 0; j < hp_.mutations(); ++j) {
       auto c = mutate(parents[pick()], space_, seen_, rng_);
       if (c) add_candidate(*c, children);
