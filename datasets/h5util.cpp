@@ -1,10 +1,15 @@
 // HDF5 helper implementations.
 #include "h5util.h"
 
-#include <cstdio>
-#include <filesystem>
+#include <fcntl.h>
+#include <unistd.h>
 
-#include "error.h"
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <type_traits>
 
 namespace lr::h5 {
 
@@ -47,7 +52,8 @@ void write_attr(hid_t obj, const char* name, const std::string& value) {
   Handle a{check(H5Acreate2(obj, name, t.id, sp.id, H5P_DEFAULT, H5P_DEFAULT), "attribute"),
            H5Aclose};
   const char* p = value.c_str();
-  H5Awrite(a.id, t.id, &p);
+  if (H5Awrite(a.id, t.id, &p) < 0)
+    fail(ErrorKind::Io, std::string("HDF5: write attribute ") + name);
 }
 
 void write_attr_int(hid_t obj, const char* name, long long value) {
@@ -55,7 +61,13 @@ void write_attr_int(hid_t obj, const char* name, long long value) {
   Handle a{
       check(H5Acreate2(obj, name, H5T_STD_I64LE, sp.id, H5P_DEFAULT, H5P_DEFAULT), "attribute"),
       H5Aclose};
-  H5Awrite(a.id, H5T_NATIVE_LLONG, &value);
+  if (H5Awrite(a.id, H5T_NATIVE_LLONG, &value) < 0)
+    fail(ErrorKind::Io, std::string("HDF5: write attribute ") + name);
+}
+
+hid_t create_group(hid_t loc, const char* name) {
+  return check(H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               std::string("create group ") + name);
 }
 
 bool has_attr(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
@@ -63,6 +75,12 @@ bool has_attr(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
 std::string read_attr(hid_t obj, const char* name, const std::string& path) {
   if (!has_attr(obj, name)) fail(ErrorKind::Format, path + ": missing attribute '" + name + "'");
   Handle a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
+  if (a.id < 0) fail(ErrorKind::Format, path + ": cannot open attribute '" + name + "'");
+  Handle at{H5Aget_type(a.id), H5Tclose};
+  Handle as{H5Aget_space(a.id), H5Sclose};
+  if (at.id < 0 || H5Tget_class(at.id) != H5T_STRING || H5Tis_variable_str(at.id) <= 0 ||
+      as.id < 0 || H5Sget_simple_extent_npoints(as.id) != 1)
+    fail(ErrorKind::Format, path + ": attribute '" + name + "' is not one text value");
   Handle t{vlen_str(), H5Tclose};
   char* p = nullptr;
   if (H5Aread(a.id, t.id, &p) < 0) fail(ErrorKind::Format, path + ": bad attribute " + name);
@@ -74,8 +92,15 @@ std::string read_attr(hid_t obj, const char* name, const std::string& path) {
 long long read_attr_int(hid_t obj, const char* name, const std::string& path) {
   if (!has_attr(obj, name)) fail(ErrorKind::Format, path + ": missing attribute '" + name + "'");
   Handle a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
+  if (a.id < 0) fail(ErrorKind::Format, path + ": cannot open attribute '" + name + "'");
+  Handle at{H5Aget_type(a.id), H5Tclose};
+  Handle as{H5Aget_space(a.id), H5Sclose};
+  if (at.id < 0 || H5Tget_class(at.id) != H5T_INTEGER || as.id < 0 ||
+      H5Sget_simple_extent_npoints(as.id) != 1)
+    fail(ErrorKind::Format, path + ": attribute '" + name + "' is not one integer");
   long long v = 0;
-  H5Aread(a.id, H5T_NATIVE_LLONG, &v);
+  if (H5Aread(a.id, H5T_NATIVE_LLONG, &v) < 0)
+    fail(ErrorKind::Format, path + ": bad attribute " + name);
   return v;
 }
 
@@ -85,12 +110,40 @@ std::vector<T> read_vec(hid_t loc, const char* name, hid_t mem_type, const std::
   if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
     fail(ErrorKind::Format, path + ": missing dataset '" + name + "'");
   Handle ds{H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0) fail(ErrorKind::Format, path + ": cannot open dataset '" + name + "'");
   Handle sp{H5Dget_space(ds.id), H5Sclose};
+  Handle ft{H5Dget_type(ds.id), H5Tclose};
+  if (sp.id < 0 || ft.id < 0) fail(ErrorKind::Format, path + ": corrupt dataset '" + name + "'");
+  const H5T_class_t want = std::is_same_v<T, char*>      ? H5T_STRING
+                           : std::is_floating_point_v<T> ? H5T_FLOAT
+                                                         : H5T_INTEGER;
+  if (H5Tget_class(ft.id) != want || (want == H5T_STRING && H5Tis_variable_str(ft.id) <= 0))
+    fail(ErrorKind::Format, path + ": dataset '" + name + "' has the wrong type (want " +
+                                (want == H5T_STRING  ? "text"
+                                 : want == H5T_FLOAT ? "floating point"
+                                                     : "integers") +
+                                ")");
   const int rank = H5Sget_simple_extent_ndims(sp.id);
-  std::vector<hsize_t> dims(rank > 0 ? rank : 0);
-  if (rank > 0) H5Sget_simple_extent_dims(sp.id, dims.data(), nullptr);
+  if (rank < 0 || rank > 2)
+    fail(ErrorKind::Format, path + ": dataset '" + name + "' has a bad rank");
+  std::vector<hsize_t> dims(rank);
+  if (rank > 0 && H5Sget_simple_extent_dims(sp.id, dims.data(), nullptr) < 0)
+    fail(ErrorKind::Format, path + ": corrupt dataset '" + name + "'");
+  // Our files are never compressed: N stored elements take N * size bytes of the file.
+  hsize_t file_size = 0;
+  const hid_t file = H5Iget_file_id(loc);
+  if (file >= 0) {
+    H5Fget_filesize(file, &file_size);
+    H5Fclose(file);
+  }
+  const size_t elem = std::max<size_t>(1, H5Tget_size(ft.id));
   hsize_t n = 1;
-  for (hsize_t d : dims) n *= d;
+  for (hsize_t d : dims) {
+    if (d != 0 && n > file_size / elem / d)
+      fail(ErrorKind::Format,
+           path + ": dataset '" + name + "' declares more elements than the file holds: corrupt");
+    n *= d;
+  }
   std::vector<T> v(n);
   if (n > 0 && H5Dread(ds.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
     fail(ErrorKind::Format, path + ": cannot read '" + name + "'");
@@ -115,6 +168,22 @@ std::vector<std::string> read_strings(hid_t loc, const char* name, const std::st
     H5free_memory(p);
   }
   return out;
+}
+
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    remove_quietly(path);
+    fail(ErrorKind::Io, "cannot sync '" + path + "': " + why);
+  }
+  if (::close(fd) != 0) fail(ErrorKind::Io, "cannot close '" + path + "': " + std::strerror(errno));
+}
+
+void remove_quietly(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
 }
 
 void rename_over(const std::string& from, const std::string& to) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "error.h"
+
 namespace lr::h5 {
 
 struct Handle {  // closes an HDF5 id with the matching function
@@ -28,31 +30,48 @@ void write_vec(hid_t loc, const char* name, hid_t mem_type, hid_t file_type,
 void write_strings(hid_t loc, const char* name, const std::vector<std::string>& v);
 void write_attr(hid_t obj, const char* name, const std::string& value);
 void write_attr_int(hid_t obj, const char* name, long long value);
+hid_t create_group(hid_t loc, const char* name);  // caller closes; throws Io
 
 bool has_attr(hid_t obj, const char* name);
 std::string read_attr(hid_t obj, const char* name, const std::string& path);
 long long read_attr_int(hid_t obj, const char* name, const std::string& path);
-// Reads a dataset of any rank into a flat vector; `dims` receives its shape.
+// Reads a dataset of any rank into a flat vector; `dims` receives its shape. Checks the stored
+// type class (integer / float / variable-length string, as T asks) and that the declared
+// size fits in the file (a corrupt header never makes us allocate or read past its end).
 template <typename T>
 std::vector<T> read_vec(hid_t loc, const char* name, hid_t mem_type, const std::string& path,
                         std::vector<hsize_t>* dims = nullptr);
 std::vector<std::string> read_strings(hid_t loc, const char* name, const std::string& path);
 
-// Creates `path`.tmp, lets `fill` write into it, then renames over `path` (atomic on POSIX).
+// Creates `path`.tmp, lets `fill` write into it, closes it (checked), syncs it to disk, then
+// renames over `path` (atomic on POSIX). On any failure (disk full, a file-size limit) the
+// temporary file is removed, `path` is left as it was, and Io names `path`.
 template <typename F>
 void write_atomically(const std::string& path, F fill);
 void rename_over(const std::string& from, const std::string& to);
+void sync_file(const std::string& path);  // fsync; throws Io naming the path
+void remove_quietly(const std::string& path);
 
 template <typename F>
 void write_atomically(const std::string& path, F fill) {
   const std::string tmp = path + ".tmp";
-  {
-    Handle f{check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                   "cannot create '" + tmp + "'"),
-             H5Fclose};
-    fill(f.id);
-    H5Fflush(f.id, H5F_SCOPE_GLOBAL);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, once
+  const hid_t f = H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f < 0) fail(ErrorKind::Io, "cannot create '" + tmp + "' (HDF5)");
+  try {
+    fill(f);
+    if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) fail(ErrorKind::Io, "HDF5: flush failed");
+  } catch (const Error& e) {
+    H5Fclose(f);
+    remove_quietly(tmp);
+    fail(ErrorKind::Io, "cannot write '" + path + "' (disk full?): " + e.what() +
+                            "; the previous file is unchanged");
   }
+  if (H5Fclose(f) < 0) {
+    remove_quietly(tmp);
+    fail(ErrorKind::Io, "cannot write '" + path + "' (disk full?); the previous file is unchanged");
+  }
+  sync_file(tmp);
   rename_over(tmp, path);
 }
 

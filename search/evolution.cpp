@@ -43,7 +43,11 @@ void Evolution::set_resume_cache(const std::vector<Individual>& done) {
 
 void Evolution::log_line(const std::string& s) {
   if (!quiet_ && isatty(STDERR_FILENO)) std::fprintf(stderr, "%s\n", s.c_str());
-  if (!dir_.empty()) std::ofstream(dir_ + "/search.log", std::ios::app) << s << "\n";
+  if (dir_.empty()) return;
+  std::ofstream log(dir_ + "/search.log", std::ios::app);
+  log << s << "\n";
+  log.close();
+  if (!log) fail(ErrorKind::Io, "cannot append to '" + dir_ + "/search.log' (disk full?)");
 }
 
 void Evolution::add_candidate(Individual ind, std::vector<Individual>& batch) {
@@ -154,8 +158,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
   const std::vector<Individual> seed_inds = batch;
   int failures = 0;
   while (static_cast<int>(batch.size()) < P && failures < 100) {
-    const auto& parent =
-        seed_inds[sample_int(rng_, 0, static_cast<int64_t>(seed_inds.size()) - 1)];
+    const auto& parent = seed_inds[sample_int(rng_, 0, static_cast<int64_t>(seed_inds.size()) - 1)];
     auto child = mutate(parent, space_, seen_, rng_);
     if (child)
       add_candidate(*child, batch);
@@ -200,8 +203,12 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     if (result_.best.short_ppl > 0) j["short_ppl"] = result_.best.short_ppl;
     j["id"] = result_.best.id;
     const std::string tmp = dir_ + "/result_final.json.tmp";
-    std::ofstream(tmp) << j.dump(2) << "\n";
-    std::rename(tmp.c_str(), (dir_ + "/result_final.json").c_str());
+    std::ofstream out(tmp);
+    out << j.dump(2) << "\n";
+    out.close();
+    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "' (disk full?)");
+    if (std::rename(tmp.c_str(), (dir_ + "/result_final.json").c_str()) != 0)
+      fail(ErrorKind::Io, "cannot move '" + tmp + "' to result_final.json");
   }
   std::sort(result_.individuals.begin(), result_.individuals.end(),
             [](const Individual& x, const Individual& y) { return x.id < y.id; });

@@ -26,8 +26,8 @@ TEST(Sampling, BoundedIntegersGolden) {
   for (int i = 0; i < 8; ++i) got.push_back(sample_int(rng, 0, 9));
   for (int i = 0; i < 4; ++i) got.push_back(sample_int(rng, -5, 5));
   for (int i = 0; i < 2; ++i) got.push_back(sample_int(rng, 0, int64_t{1} << 62));
-  const std::vector<int64_t> want = {7,  6,  7,  1, 9, 0, 5, 3, -2, -1, -5, 0, 3160256011807892598LL,
-                                     4361264488312593098LL};
+  const std::vector<int64_t> want = {
+      7, 6, 7, 1, 9, 0, 5, 3, -2, -1, -5, 0, 3160256011807892598LL, 4361264488312593098LL};
   EXPECT_EQ(got, want);
 }
 

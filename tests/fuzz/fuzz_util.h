@@ -30,7 +30,8 @@ struct Registrar {
 inline const std::string& scratch_dir() {
   static const std::string dir = [] {
     const char* t = std::getenv("TMPDIR");
-    std::string d = std::string(t && *t ? t : "/tmp") + "/longrope-fuzz-" + std::to_string(getpid());
+    std::string d =
+        std::string(t && *t ? t : "/tmp") + "/longrope-fuzz-" + std::to_string(getpid());
     std::filesystem::create_directories(d);
     return d;
   }();
@@ -56,7 +57,9 @@ template <typename F>
 int expect_clean(F&& f) {
   try {
     f();
-  } catch (const lr::Error&) {
+  } catch (const lr::Error& e) {
+    static const bool verbose = std::getenv("LONGROPE_FUZZ_VERBOSE") != nullptr;
+    if (verbose) std::fprintf(stderr, "  lr::Error: %s\n", e.what());
   }
   return 0;
 }
@@ -74,8 +77,8 @@ inline std::string shared_dir() {
 #define LONGROPE_FUZZ_TARGET(name) \
   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 #else
-#define LONGROPE_FUZZ_TARGET(name)                                                      \
-  static int fuzz_##name(const uint8_t* data, size_t size);                             \
-  static const lr::fuzz::Registrar register_##name(#name, fuzz_##name);                 \
+#define LONGROPE_FUZZ_TARGET(name)                                      \
+  static int fuzz_##name(const uint8_t* data, size_t size);             \
+  static const lr::fuzz::Registrar register_##name(#name, fuzz_##name); \
   static int fuzz_##name(const uint8_t* data, size_t size)
 #endif

@@ -1,4 +1,5 @@
-// Replays fuzz inputs through the targets without libFuzzer: `longrope_fuzz_replay TARGET FILE|DIR...`.
+// Replays fuzz inputs through the targets without libFuzzer: `longrope_fuzz_replay TARGET
+// FILE|DIR...`.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
