@@ -170,15 +170,47 @@ std::vector<std::string> read_strings(hid_t loc, const char* name, const std::st
   return out;
 }
 
-void sync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
+hid_t create_in_memory() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, once
+  Handle fapl{check(H5Pcreate(H5P_FILE_ACCESS), "property list"), H5Pclose};
+  check(H5Pset_fapl_core(fapl.id, 1 << 20, 0), "core driver");
+  // The name only identifies the in-memory file; nothing is written to it.
+  static int counter = 0;
+  const std::string name = "longrope-mem-" + std::to_string(++counter) + ".h5";
+  return check(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id), "in-memory file");
+}
+
+std::vector<unsigned char> file_image(hid_t file) {
+  if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) fail(ErrorKind::Io, "HDF5: flush failed");
+  const ssize_t n = H5Fget_file_image(file, nullptr, 0);
+  if (n < 0) fail(ErrorKind::Io, "HDF5: no file image");
+  std::vector<unsigned char> image(static_cast<size_t>(n));
+  if (H5Fget_file_image(file, image.data(), image.size()) != n)
+    fail(ErrorKind::Io, "HDF5: file image changed size");
+  return image;
+}
+
+void write_bytes_atomically(const std::string& path, const void* data, size_t size) {
+  const std::string tmp = path + ".tmp";
+  auto fail_io = [&](const std::string& what, int fd) {
     const std::string why = std::strerror(errno);
     if (fd >= 0) ::close(fd);
-    remove_quietly(path);
-    fail(ErrorKind::Io, "cannot sync '" + path + "': " + why);
+    remove_quietly(tmp);
+    fail(ErrorKind::Io, "cannot write '" + path + "': " + what + ": " + why +
+                            " (the previous file, if any, is unchanged)");
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail_io("cannot create '" + tmp + "'", -1);
+  const char* p = static_cast<const char*>(data);
+  for (size_t done = 0; done < size;) {
+    const ssize_t w = ::write(fd, p + done, size - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) fail_io("write failed", fd);
+    done += static_cast<size_t>(w);
   }
-  if (::close(fd) != 0) fail(ErrorKind::Io, "cannot close '" + path + "': " + std::strerror(errno));
+  if (::fsync(fd) != 0) fail_io("fsync failed", fd);
+  if (::close(fd) != 0) fail_io("close failed", -1);
+  rename_over(tmp, path);
 }
 
 void remove_quietly(const std::string& path) {

@@ -43,36 +43,28 @@ std::vector<T> read_vec(hid_t loc, const char* name, hid_t mem_type, const std::
                         std::vector<hsize_t>* dims = nullptr);
 std::vector<std::string> read_strings(hid_t loc, const char* name, const std::string& path);
 
-// Creates `path`.tmp, lets `fill` write into it, closes it (checked), syncs it to disk, then
-// renames over `path` (atomic on POSIX). On any failure (disk full, a file-size limit) the
+// Builds the file in memory (HDF5 core driver: HDF5 itself never writes to disk), lets `fill`
+// write into it, then writes the image to `path`.tmp with checked POSIX calls, syncs it and
+// renames it over `path` (atomic on POSIX). On any failure (disk full, a file-size limit) the
 // temporary file is removed, `path` is left as it was, and Io names `path`.
 template <typename F>
 void write_atomically(const std::string& path, F fill);
+// The same for a byte buffer.
+void write_bytes_atomically(const std::string& path, const void* data, size_t size);
 void rename_over(const std::string& from, const std::string& to);
-void sync_file(const std::string& path);  // fsync; throws Io naming the path
 void remove_quietly(const std::string& path);
+hid_t create_in_memory();                           // an empty in-memory HDF5 file
+std::vector<unsigned char> file_image(hid_t file);  // its bytes (after a flush)
 
 template <typename F>
 void write_atomically(const std::string& path, F fill) {
-  const std::string tmp = path + ".tmp";
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, once
-  const hid_t f = H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (f < 0) fail(ErrorKind::Io, "cannot create '" + tmp + "' (HDF5)");
-  try {
-    fill(f);
-    if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) fail(ErrorKind::Io, "HDF5: flush failed");
-  } catch (const Error& e) {
-    H5Fclose(f);
-    remove_quietly(tmp);
-    fail(ErrorKind::Io, "cannot write '" + path + "' (disk full?): " + e.what() +
-                            "; the previous file is unchanged");
+  std::vector<unsigned char> image;
+  {
+    Handle f{create_in_memory(), H5Fclose};
+    fill(f.id);
+    image = file_image(f.id);
   }
-  if (H5Fclose(f) < 0) {
-    remove_quietly(tmp);
-    fail(ErrorKind::Io, "cannot write '" + path + "' (disk full?); the previous file is unchanged");
-  }
-  sync_file(tmp);
-  rename_over(tmp, path);
+  write_bytes_atomically(path, image.data(), image.size());
 }
 
 // Opens an existing HDF5 file read-only; throws Io/Format naming the path.

@@ -2,7 +2,6 @@
 #include "archive.h"
 
 #include <cstdio>
-#include <fstream>
 
 #include "error.h"
 #include "h5util.h"
@@ -172,22 +171,13 @@ ArchiveData read_archive(const std::string& path) {
 }
 
 void write_factors_csv(const std::string& path, const std::vector<double>& lambda) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "'");
-    char buf[64];
-    for (double v : lambda) {
-      std::snprintf(buf, sizeof buf, "%.18e\n", v);
-      out << buf;
-    }
-    out.close();
-    if (!out) {
-      h5::remove_quietly(tmp);
-      fail(ErrorKind::Io, "cannot write '" + path + "' (disk full?)");
-    }
+  std::string text;
+  char buf[64];
+  for (double v : lambda) {
+    std::snprintf(buf, sizeof buf, "%.18e\n", v);
+    text += buf;
   }
-  h5::rename_over(tmp, path);
+  h5::write_bytes_atomically(path, text.data(), text.size());
 }
 
 }  // namespace lr

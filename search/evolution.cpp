@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "error.h"
+#include "h5util.h"
 #include "progress.h"
 #include "sampling.h"
 
@@ -202,13 +203,8 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     j["ppl"] = result_.best.ppl;
     if (result_.best.short_ppl > 0) j["short_ppl"] = result_.best.short_ppl;
     j["id"] = result_.best.id;
-    const std::string tmp = dir_ + "/result_final.json.tmp";
-    std::ofstream out(tmp);
-    out << j.dump(2) << "\n";
-    out.close();
-    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "' (disk full?)");
-    if (std::rename(tmp.c_str(), (dir_ + "/result_final.json").c_str()) != 0)
-      fail(ErrorKind::Io, "cannot move '" + tmp + "' to result_final.json");
+    const std::string text = j.dump(2) + "\n";
+    h5::write_bytes_atomically(dir_ + "/result_final.json", text.data(), text.size());
   }
   std::sort(result_.individuals.begin(), result_.individuals.end(),
             [](const Individual& x, const Individual& y) { return x.id < y.id; });
