@@ -130,7 +130,14 @@ std::vector<std::string> hf_weight_files(const std::string& dir) {
     try {
       ij = json::parse(read_text_file(index.string()));
       std::set<std::string> uniq;
-      for (auto& [name, file] : ij.at("weight_map").items()) uniq.insert(file.get<std::string>());
+      for (auto& [name, file] : ij.at("weight_map").items()) {
+        const std::string f = file.get<std::string>();
+        if (f.empty() || f.find('/') != std::string::npos || f == "." || f == "..")
+          fail(ErrorKind::Format, index.string() + ": shard '" + f +
+                                      "' lies outside the model folder (a plain file name is "
+                                      "expected)");
+        uniq.insert(f);
+      }
       for (const auto& f : uniq) files.push_back((d / f).string());
     } catch (const json::exception& e) {
       fail(ErrorKind::Format, index.string() + ": bad shard index: " + e.what());
