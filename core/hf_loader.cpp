@@ -77,8 +77,9 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
     c.n_layers = j.at("num_hidden_layers").get<int>();
     c.n_heads = j.at("num_attention_heads").get<int>();
     c.n_kv_heads = j.value("num_key_value_heads", c.n_heads);
-    c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? j["head_dim"].get<int>()
-                                                                    : c.dim / c.n_heads;
+    c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null()
+                     ? j["head_dim"].get<int>()
+                     : (c.n_heads > 0 ? c.dim / c.n_heads : 0);
     c.vocab_size = j.at("vocab_size").get<int>();
     c.max_position = j.value("max_position_embeddings", 0);
     c.rope_theta = j.value("rope_theta", 10000.0);
@@ -113,7 +114,12 @@ ModelConfig read_hf_config(const std::string& path) {
   } catch (const json::exception& e) {
     fail(ErrorKind::Format, path + ": not valid JSON: " + e.what());
   }
-  ModelConfig c = parse_hf_config(j, path);
+  ModelConfig c;
+  try {  // values of an unexpected JSON type anywhere in the file
+    c = parse_hf_config(j, path);
+  } catch (const json::exception& e) {
+    fail(ErrorKind::Format, path + ": bad config.json: " + e.what());
+  }
   c.validate(path);
   return c;
 }

@@ -1,6 +1,7 @@
 // Pair-merging tokenizer: linked symbols + a max-heap of candidate merges.
 #include "spm_tokenizer.h"
 
+#include <cctype>
 #include <queue>
 
 #include "error.h"
@@ -21,8 +22,10 @@ SpmTokenizer::SpmTokenizer(std::vector<std::string> pieces, std::vector<float> s
   split_newlines_ = true;
   for (int i = 0; i < static_cast<int>(pieces_.size()); ++i) {
     const std::string& p = pieces_[i];
-    if (p.size() == 6 && p.rfind("<0x", 0) == 0 && p[5] == '>') {
-      byte_ids_[std::stoi(p.substr(3, 2), nullptr, 16)] = i;
+    if (p.size() == 6 && p.rfind("<0x", 0) == 0 && p[5] == '>' &&
+        std::isxdigit(static_cast<unsigned char>(p[3])) &&
+        std::isxdigit(static_cast<unsigned char>(p[4]))) {
+      byte_ids_[std::stoi(p.substr(3, 2), nullptr, 16)] = i;  // two hex digits: 0..255
       continue;
     }
     if (i == bos || i == eos || i == unk) continue;

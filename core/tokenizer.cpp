@@ -3,6 +3,7 @@
 
 #include <sentencepiece_processor.h>
 
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -71,7 +72,10 @@ class SentencePieceTokenizer : public Tokenizer {
   std::string decode_piece(int id) const override {
     if (sp_.IsByte(id)) {
       const std::string p = sp_.IdToPiece(id);
-      return std::string(1, static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
+      if (p.size() == 6 && std::isxdigit(static_cast<unsigned char>(p[3])) &&
+          std::isxdigit(static_cast<unsigned char>(p[4])))
+        return std::string(1, static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
+      return "";  // a byte piece not written <0xXX> (a corrupt model): no text
     }
     return unescape_piece(sp_.IdToPiece(id));
   }

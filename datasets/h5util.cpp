@@ -2,11 +2,16 @@
 #include "h5util.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <type_traits>
@@ -222,6 +227,83 @@ void rename_over(const std::string& from, const std::string& to) {
   std::error_code ec;
   std::filesystem::rename(from, to, ec);
   if (ec) fail(ErrorKind::Io, "cannot move '" + from + "' to '" + to + "': " + ec.message());
+}
+
+void check_isolated(const std::string& path, const std::function<void()>& read) {
+  if (std::getenv("LONGROPE_NO_HDF5_ISOLATION") || std::getenv("OMPI_COMM_WORLD_SIZE") ||
+      std::getenv("PMI_SIZE"))
+    return;
+  int fds[2];
+  if (::pipe(fds) != 0)
+    fail(ErrorKind::Io, "cannot create a pipe: " + std::string(std::strerror(errno)));
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    fail(ErrorKind::Io, "cannot fork: " + std::string(std::strerror(errno)));
+  }
+  if (pid == 0) {  // child: default fatal-signal actions, report an lr::Error through the pipe
+    ::close(fds[0]);
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, SIG_DFL);
+    std::string msg;
+    int code = 0;
+    try {
+      read();
+    } catch (const Error& e) {
+      code = 10 + static_cast<int>(e.kind());
+      msg = e.what();
+    } catch (const std::exception& e) {
+      code = 10 + static_cast<int>(ErrorKind::Format);
+      msg = path + ": " + e.what();
+    }
+    for (size_t done = 0; done < msg.size();) {
+      const ssize_t w = ::write(fds[1], msg.data() + done, msg.size() - done);
+      if (w <= 0) break;
+      done += static_cast<size_t>(w);
+    }
+    ::_exit(code);
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char buf[4096];
+  // A generous deadline for a sound file (10 s + 10 MB/s), a hang's bound for a hostile one.
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  const int limit_s = 10 + static_cast<int>((ec ? 0 : bytes) / 10'000'000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_s);
+  bool hung = false;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fds[0], POLLIN, 0};
+    const int r = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      hung = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    msg.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (hung)
+    fail(ErrorKind::Format, path + ": corrupt HDF5 file (reading it did not finish in " +
+                                std::to_string(limit_s) + " s)");
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (code >= 10 && code <= 10 + static_cast<int>(ErrorKind::Data) && !msg.empty())
+    fail(static_cast<ErrorKind>(code - 10), msg);
+  fail(ErrorKind::Format,
+       path + ": corrupt HDF5 file (the HDF5 library crashed reading it" +
+           (WIFSIGNALED(status) ? ", signal " + std::to_string(WTERMSIG(status)) : std::string()) +
+           ")");
 }
 
 hid_t open_read(const std::string& path) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <hdf5.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,14 @@ void write_atomically(const std::string& path, F fill) {
   }
   write_bytes_atomically(path, image.data(), image.size());
 }
+
+// Runs `read` (which parses `path` with HDF5) first in a forked child process: libhdf5 1.10
+// can crash or hang on hostile files (fuzzing found reads of vlen strings through a corrupt
+// global heap), so a crash or a hang there becomes a Format error naming `path`, and an
+// lr::Error thrown in the child is rethrown here. Only when the child succeeded does the
+// caller read the file itself. Skipped under MPI (Open MPI warns about fork) and when
+// LONGROPE_NO_HDF5_ISOLATION is set.
+void check_isolated(const std::string& path, const std::function<void()>& read);
 
 // Opens an existing HDF5 file read-only; throws Io/Format naming the path.
 hid_t open_read(const std::string& path);

@@ -28,7 +28,8 @@ void write_shard(const std::string& path, const Shard& s) {
   });
 }
 
-Shard read_shard(const std::string& path) {
+namespace {
+Shard read_shard_here(const std::string& path) {
   h5::Handle f{h5::open_read(path), H5Fclose};
   if (!h5::has_attr(f.id, "kind") || h5::read_attr(f.id, "kind", path) != "longrope-shard")
     fail(ErrorKind::Format, path + ": not a longrope shard");
@@ -64,6 +65,12 @@ Shard read_shard(const std::string& path) {
                                   std::to_string(s.tokens[i]) + " is outside the vocabulary (" +
                                   std::to_string(s.vocab_size) + "): corrupt file");
   return s;
+}
+}  // namespace
+
+Shard read_shard(const std::string& path) {
+  h5::check_isolated(path, [&] { read_shard_here(path); });
+  return read_shard_here(path);
 }
 
 }  // namespace lr

@@ -35,7 +35,7 @@ for t in "${TARGETS[@]}"; do
   log=$W/$t.log
   set +e
   "$BUILD/tests/fuzz/fuzz_$t" "$W/corpus/$t" "$W/seeds/$t" -max_total_time="$SECONDS_EACH" \
-    -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 -print_final_stats=1 \
+    -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=60 -print_final_stats=1 \
     -artifact_prefix="$W/artifacts/$t/" -close_fd_mask=1 >"$log" 2>&1
   rc=$?
   set -e

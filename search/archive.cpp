@@ -77,7 +77,8 @@ void write_archive(const std::string& path, const ArchiveData& a) {
   });
 }
 
-ArchiveData read_archive(const std::string& path) {
+namespace {
+ArchiveData read_archive_here(const std::string& path) {
   h5::Handle f{h5::open_read(path), H5Fclose};
   if (!h5::has_attr(f.id, "kind") || h5::read_attr(f.id, "kind", path) != "longrope-search-archive")
     fail(ErrorKind::Format, path + ": not a longrope search archive");
@@ -168,6 +169,12 @@ ArchiveData read_archive(const std::string& path) {
     a.iterations.push_back(std::move(r));
   }
   return a;
+}
+}  // namespace
+
+ArchiveData read_archive(const std::string& path) {
+  h5::check_isolated(path, [&] { read_archive_here(path); });
+  return read_archive_here(path);
 }
 
 void write_factors_csv(const std::string& path, const std::vector<double>& lambda) {
