@@ -231,7 +231,8 @@ int run_search(const Args& args, const MpiContext& mpi) {
       "parallel-candidates", po::value<int>()->default_value(1), "candidates evaluated at once")(
       "output-dir", po::value<std::string>()->default_value(""),
       "run folder (default results/search-<time>)")(
-      "resume", po::value<std::string>()->default_value(""), "continue the run in this archive.h5")(
+      "resume", po::value<std::string>()->default_value(""),
+      "continue the run in this archive.h5 (options given again must match the run)")(
       "baselines", po::value<bool>()->default_value(true), "final table vs PI, NTK, YaRN");
   d.add(common_options());
   po::variables_map vm;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <unordered_set>
 
 #include "error.h"
 #include "h5util.h"
@@ -67,6 +68,12 @@ void Evolution::save_archive(int64_t final_best) {
   a.config = config_;
   a.half = space_.half;
   a.individuals = result_.individuals;
+  // A resumed run replays from the start: archived evaluations not replayed yet stay in the
+  // archive, so a kill during the replay never loses finished work.
+  std::unordered_set<int64_t> have;
+  for (const auto& ind : a.individuals) have.insert(ind.id);
+  for (const auto& [key, ind] : cache_)
+    if (!have.count(ind.id)) a.individuals.push_back(ind);
   std::sort(a.individuals.begin(), a.individuals.end(),
             [](const Individual& x, const Individual& y) { return x.id < y.id; });
   a.iterations = result_.iterations;
