@@ -91,7 +91,17 @@ std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& path) {
   return std::make_unique<SentencePieceTokenizer>(path);
 }
 
+static std::unique_ptr<Tokenizer> load_gguf_tokenizer_here(const std::string& path);
+
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
+  try {  // metadata values of an unexpected type
+    return load_gguf_tokenizer_here(path);
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Format, path + ": bad tokenizer metadata: " + e.what());
+  }
+}
+
+static std::unique_ptr<Tokenizer> load_gguf_tokenizer_here(const std::string& path) {
   GgufFile g(path);
   const auto& m = g.meta();
   const std::string model = m.value("tokenizer.ggml.model", std::string());

@@ -34,8 +34,9 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$W/corpus/$t" "$W/artifacts/$t" "$W/seeds/$t"
   log=$W/$t.log
   stamp=$W/$t.start; touch "$stamp"
+  dict=(); [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
   set +e
-  "$BUILD/tests/fuzz/fuzz_$t" "$W/corpus/$t" "$W/seeds/$t" -max_total_time="$SECONDS_EACH" \
+  "$BUILD/tests/fuzz/fuzz_$t" "$W/corpus/$t" "$W/seeds/$t" -max_total_time="$SECONDS_EACH" "${dict[@]}" \
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=60 -print_final_stats=1 \
     -artifact_prefix="$W/artifacts/$t/" -close_fd_mask=1 >"$log" 2>&1
   rc=$?
