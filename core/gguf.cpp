@@ -202,8 +202,8 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
   data_offset_ = data_start;
   for (auto& in : infos) {
     size_t count = 1;
-    for (int64_t d : in.t.shape) {  // dims and their product bounded by the file size
-      if (d < 0 || (d > 0 && count > map_->size() / static_cast<size_t>(d)))
+    for (int64_t d : in.t.shape) {  // no overflow of the element count (and of its bytes)
+      if (d < 0 || (d > 0 && count > (size_t{1} << 60) / static_cast<size_t>(d)))
         fail(ErrorKind::Format, path + ": tensor '" + in.t.name + "' has impossible dimensions");
       count *= static_cast<size_t>(d);
     }
