@@ -6,12 +6,25 @@
 #include "error.h"
 #include "h5util.h"
 #include "longrope/version.h"
+#include "sha256.h"
 
 namespace lr {
 
 namespace {
 constexpr int kArchiveFormat = 1;
 constexpr hsize_t kMaxHalf = 1 << 16;  // head_dim / 2 of any real model is far below
+
+// SHA-256 over everything the archive holds (HDF5 has no checksums on raw data): the config
+// text, the final id and every dataset's bytes in a fixed order. Stored as content_sha256.
+struct ContentHash {
+  Sha256 h;
+  template <typename T>
+  void add(const std::vector<T>& v) {
+    const uint64_t n = v.size();
+    h.update(&n, sizeof n);
+    if (n) h.update(v.data(), n * sizeof(T));
+  }
+};
 }  // namespace
 
 void write_archive(const std::string& path, const ArchiveData& a) {
@@ -74,6 +87,12 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_vec(gi.id, "median_ppl", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, med);
     h5::write_raw(gi.id, "population", H5T_NATIVE_INT64, H5T_STD_I64LE,
                   {a.iterations.size(), width}, pop.data());
+    ContentHash ch;
+    ch.h.update(a.config.dump());
+    ch.h.update(&a.final_best, sizeof a.final_best);
+    for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
+    for (const auto* v : {&lambda, &ppl, &short_ppl, &wall, &best_ppl, &med}) ch.add(*v);
+    h5::write_attr(f, "content_sha256", ch.h.hex());
   });
 }
 
@@ -85,8 +104,9 @@ ArchiveData read_archive_here(const std::string& path) {
   if (h5::read_attr_int(f.id, "format_version", path) != kArchiveFormat)
     fail(ErrorKind::Unsupported, path + ": archive format unsupported");
   ArchiveData a;
+  const std::string config_text = h5::read_attr(f.id, "config", path);
   try {
-    a.config = nlohmann::json::parse(h5::read_attr(f.id, "config", path));
+    a.config = nlohmann::json::parse(config_text);
   } catch (const nlohmann::json::exception& e) {
     fail(ErrorKind::Format, path + ": corrupt config attribute: " + e.what());
   }
@@ -167,6 +187,15 @@ ArchiveData read_archive_here(const std::string& path) {
     for (size_t k = 0; k < width; ++k)
       if (pop[i * width + k] >= 0) r.population.push_back(pop[i * width + k]);
     a.iterations.push_back(std::move(r));
+  }
+  if (h5::has_attr(f.id, "content_sha256")) {  // archives before it have none
+    ContentHash ch;
+    ch.h.update(config_text);
+    ch.h.update(&a.final_best, sizeof a.final_best);
+    for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
+    for (const auto* v : {&lambda, &ppl, &sppl, &wall, &best_ppl, &med}) ch.add(*v);
+    if (ch.h.hex() != h5::read_attr(f.id, "content_sha256", path))
+      fail(ErrorKind::Format, path + ": content checksum mismatch: the archive is corrupt");
   }
   return a;
 }

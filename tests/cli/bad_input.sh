@@ -63,11 +63,14 @@ def retype(f):
     x = f["individuals/start_tokens"][:].astype("float64"); del f["individuals/start_tokens"]
     f["individuals/start_tokens"] = x
 def noiter(f): del f["iterations"]
-def badcfg(f): f.attrs["config"] = '{"model": 5, "target_length": "long"}'
+def badcfg(f):  # as an archive from before content_sha256 would be read
+    f.attrs["config"] = '{"model": 5, "target_length": "long"}'; del f.attrs["content_sha256"]
 def badorigin(f):
     o = f["individuals/origin"][:]; o[0] = 7; f["individuals/origin"][:] = o
 def huge(f):
     del f["individuals/id"]; f.create_dataset("individuals/id", shape=(2**40,), dtype="int64")
+def editppl(f): p = f["individuals/ppl"][:]; p[0] *= 0.5; f["individuals/ppl"][:] = p
+edit("editppl.h5", editppl)
 edit("shrunk.h5", shrink); edit("retyped.h5", retype); edit("noiter.h5", noiter)
 edit("badcfg.h5", badcfg); edit("badorigin.h5", badorigin); edit("huge.h5", huge)
 def oov(f): tk = f["tokens"][:]; tk[5] = 10**6; f["tokens"][:] = tk
@@ -158,6 +161,7 @@ check "resume: dataset shorter"       "individuals/ppl has"       $S "$T/shrunk.
 check "resume: dataset wrong type"    "start_tokens' has the wrong type" $S "$T/retyped.h5"
 check "resume: group missing"         "no iterations group"       $S "$T/noiter.h5"
 check "resume: config values wrong"   "badcfg.h5: malformed search configuration" $S "$T/badcfg.h5"
+check "resume: value edited"         "content checksum mismatch" $S "$T/editppl.h5"
 check "resume: impossible origin"     "impossible id"             $S "$T/badorigin.h5"
 check "resume: dataset larger than file" "more elements than the file" $S "$T/huge.h5"
 check "resume: other model"           "conflicting: --model"      $S "$A" --model "$ST/stories260K.bin"
