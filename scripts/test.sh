@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j2 --timeout 1200
+# The RK3588 (aarch64) build under qemu-aarch64 vs this build (README "Building for RK3588").
+"$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/check-aarch64.sh"
