@@ -11,7 +11,7 @@ namespace lr::cli {
 int cmd_tokenize(const Args& args) {
   po::options_description d("tokenize options");
   d.add_options()("tokenizer", po::value<std::string>()->required(),
-                  "tokenizer.model, tokenizer.bin, a .gguf, a HF folder or a llama2.c model")(
+                  "tokenizer.model/.json, tokenizer.bin, .gguf, HF folder or llama2.c model")(
       "input", po::value<std::vector<std::string>>()->multitoken()->required(),
       "text files and/or folders (read recursively, sorted)")(
       "output", po::value<std::string>()->required(), "shard to write (.h5)")(

@@ -201,7 +201,10 @@ std::unique_ptr<Model> load_hf_folder(const std::string& dir) {
   TensorMap tensors;
   for (const auto& f : files) m->weights.maps.push_back(read_safetensors(f, tensors));
   assemble_weights(m->config, tensors, "hf", m->weights, dir);
-  if (fs::exists(d / "tokenizer.model", ec)) m->tokenizer_path = (d / "tokenizer.model").string();
+  if (fs::exists(d / "tokenizer.model", ec))
+    m->tokenizer_path = (d / "tokenizer.model").string();
+  else if (fs::exists(d / "tokenizer.json", ec))
+    m->tokenizer_path = (d / "tokenizer.json").string();
   return m;
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bpe_tokenizer.h"
 #include "error.h"
 #include "gguf.h"
 #include "mapped_file.h"
@@ -90,9 +91,11 @@ std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
   GgufFile g(path);
   const auto& m = g.meta();
   const std::string model = m.value("tokenizer.ggml.model", std::string());
+  if (model == "gpt2") return load_gguf_bpe(m, path);
   if (model != "llama") {
     fail(ErrorKind::Unsupported, path + ": embedded tokenizer '" + model +
-                                     "' is not supported (supported: 'llama' SentencePiece vocab)");
+                                     "' is not supported (supported: 'llama' SentencePiece, "
+                                     "'gpt2' byte-level BPE)");
   }
   if (!m.contains("tokenizer.ggml.tokens")) fail(ErrorKind::Format, path + ": no token list");
   auto pieces = m["tokenizer.ggml.tokens"].get<std::vector<std::string>>();
@@ -145,12 +148,14 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
   if (!fs::exists(path, ec)) fail(ErrorKind::Io, "tokenizer '" + path + "' does not exist");
   if (fs::is_directory(path, ec)) {
     const fs::path tm = fs::path(path) / "tokenizer.model";
-    if (!fs::exists(tm, ec)) fail(ErrorKind::Io, path + ": no tokenizer.model in the folder");
-    return load_sentencepiece(tm.string());
+    if (fs::exists(tm, ec)) return load_sentencepiece(tm.string());
+    if (fs::exists(fs::path(path) / "tokenizer.json", ec)) return load_hf_bpe(path);
+    fail(ErrorKind::Io, path + ": no tokenizer.model or tokenizer.json in the folder");
   }
   if (is_gguf_file(path)) return load_gguf_tokenizer(path);
   const std::string ext = fs::path(path).extension().string();
   if (ext == ".model") return load_sentencepiece(path);
+  if (ext == ".json") return load_hf_bpe(path);
   if (ext == ".bin") {
     // A llama2.c checkpoint starts with 7 small positive ints; a tokenizer with one.
     std::ifstream in(path, std::ios::binary);

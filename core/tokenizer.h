@@ -1,4 +1,5 @@
-// Tokenizers: SentencePiece .model (libsentencepiece), GGUF-embedded llama vocab, llama2.c .bin.
+// Tokenizers: SentencePiece .model, GGUF vocabularies (llama SentencePiece, gpt2 byte-level BPE),
+// Hugging Face tokenizer.json (byte-level BPE), llama2.c .bin.
 #pragma once
 #include <memory>
 #include <string>
@@ -19,9 +20,9 @@ class Tokenizer {
   int bos_id() const { return bos_; }
   int eos_id() const { return eos_; }
   const std::string& kind() const { return kind_; }
-  // SHA-256 of the vocabulary (pieces in id order, '▁' for spaces, specials by role): equal
-  // for the same vocabulary whatever file it came from.
-  std::string fingerprint() const;
+  // SHA-256 of what decides the ids: equal for the same tokenizer whatever file it came from.
+  // SentencePiece: pieces in id order, '▁' for spaces, specials by role; BPE: see BpeTokenizer.
+  virtual std::string fingerprint() const;
 
  protected:
   std::vector<std::string> pieces_;  // '▁' form
@@ -32,8 +33,9 @@ class Tokenizer {
 // A piece in '▁' form as text: '▁' becomes a space.
 std::string unescape_piece(const std::string& piece);
 
-// `path`: a tokenizer.model, a tokenizer.bin (llama2.c), a .gguf, a HF model folder, or a
-// llama2.c model .bin (its tokenizer is looked up beside it).
+// `path`: a tokenizer.model, a tokenizer.bin (llama2.c), a .gguf, a tokenizer.json, a HF model
+// folder (tokenizer.model, else tokenizer.json), or a llama2.c model .bin (its tokenizer is
+// looked up beside it).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
 
 std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& path);

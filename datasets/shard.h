@@ -15,7 +15,7 @@ struct Shard {
   std::vector<std::string> names;           // (num_docs) source file names
   std::vector<std::string> sources_sha256;  // (num_docs) SHA-256 of each source file
   std::string tokenizer_fingerprint;        // Tokenizer::fingerprint()
-  std::string tokenizer_kind;               // sentencepiece | gguf-llama | llama2c
+  std::string tokenizer_kind;               // sentencepiece | gguf-llama | llama2c | gguf-bpe | hf-bpe
   std::string tokenizer_source;             // path the shard was tokenized with
   int vocab_size = 0;
 
