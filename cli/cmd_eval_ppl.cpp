@@ -59,7 +59,9 @@ int cmd_eval_ppl(const Args& args) {
   if (vm["mode"].as<std::string>() == "llamacpp") {
     // llama.cpp tokenizes with the vocabulary in the model file: equal fingerprints are not
     // enough (a tokenizer.model normalises text differently from the GGUF vocabulary).
-    const auto own = model_tokenizer(*model, "");
+    // A folder without tokenizer files (Phi-3 fixture) takes --tokenizer as its own.
+    const bool has_own = model->config.format == "gguf" || !model->tokenizer_path.empty();
+    const auto own = model_tokenizer(*model, has_own ? "" : vm["tokenizer"].as<std::string>());
     if (shard.tokenizer_kind != own->kind())
       fail(ErrorKind::Data, data_path +
                                 ": --mode llamacpp needs a shard tokenized with the model "
