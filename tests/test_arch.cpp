@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 namespace lr {
 namespace {
 
-constexpr double kRefTolNats = 1e-3;    // engine (F32) vs float64 reference, per token
-constexpr double kSameTolNats = 1e-5;   // two files holding the same values
+constexpr double kRefTolNats = 1e-3;     // engine (F32) vs float64 reference, per token
+constexpr double kSameTolNats = 1e-5;    // two files holding the same values
 constexpr double kDecodeTolNats = 1e-4;  // KV-cache decode vs prefill
 
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
@@ -43,8 +43,8 @@ class ArchReference : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = test::tmp_dir() + "/arch-models-" + std::to_string(getpid());
     const std::string cmd = "/usr/bin/python3 " + test::repo_root() +
-                            "/tests/reference/arch_models.py " + dir_ + " " +
-                            test::shared_dir() + " > " + dir_ + ".log 2>&1";
+                            "/tests/reference/arch_models.py " + dir_ + " " + test::shared_dir() +
+                            " > " + dir_ + ".log 2>&1";
     const int rc = std::system(cmd.c_str());
     status_ = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   }
@@ -144,9 +144,9 @@ void expect_same(const std::string& hf, const std::string& gguf, std::vector<int
   Engine ea(*a), eb(*b);
   for (int n : lengths) {
     const auto tokens = random_tokens(n, a->config.vocab_size, 11);
-    EXPECT_LE(max_abs_diff(ea.logprobs(tokens, RopeScaling{}, 0),
-                           eb.logprobs(tokens, RopeScaling{}, 0)),
-              kSameTolNats)
+    EXPECT_LE(
+        max_abs_diff(ea.logprobs(tokens, RopeScaling{}, 0), eb.logprobs(tokens, RopeScaling{}, 0)),
+        kSameTolNats)
         << hf << " n=" << n;
   }
 }

@@ -1,6 +1,7 @@
 """Writes seeded random-weight models of every architecture and the reference's log-probs.
 
 usage: /usr/bin/python3 tests/reference/arch_models.py OUT_DIR [SHARED_DIR]
+       /usr/bin/python3 tests/reference/arch_models.py --hf-only ARCH VOCAB OUT_FOLDER
 For llama, llama3 (rope_scaling llama3), qwen2 (biases, tied), qwen3 (q/k norm, head_dim !=
 hidden/heads) and phi3 (fused qkv/gate_up, LongRoPE long/short factors and attention factor):
   OUT_DIR/<arch>-f32/   HF folder, F32 safetensors
@@ -10,6 +11,8 @@ hidden/heads) and phi3 (fused qkv/gate_up, LongRoPE long/short factors and atten
 and OUT_DIR/expected.json: [{model, tokens, logprobs}] from reference.py (float64), the BF16
 folders against the BF16-rounded weights. With SHARED_DIR, the qwen2/phi3 random fixtures'
 HF folders are added (their F16 values as stored). Exit 77 when torch is missing.
+--hf-only writes one F32 HF folder of ARCH with a VOCAB-token vocabulary (no torch needed):
+the end-to-end CLI test pairs it with a real tokenizer.
 """
 import json
 import os
@@ -18,12 +21,18 @@ import sys
 
 import numpy as np
 
-try:
-    sys.path.insert(0, os.path.dirname(__file__))
-    import reference as R  # noqa: E402
-except ImportError as e:  # no torch: ctest skips
-    print("SKIP:", e)
-    sys.exit(77)
+sys.path.insert(0, os.path.dirname(__file__))
+R = None  # reference.py (torch), imported when needed
+
+
+def need_reference():
+    global R
+    try:
+        import reference
+    except ImportError as e:  # no torch: ctest skips
+        print("SKIP:", e)
+        sys.exit(77)
+    R = reference
 
 VOCAB = 97
 ARCHS = {
@@ -58,11 +67,12 @@ def from_bf16(u):
     return (u.astype(np.uint32) << 16).view(np.float32)
 
 
-def make_weights(name, rng):
+def make_weights(name, rng, vocab=None):
     _, _, dim, H, KV, hd, ffn, extra = ARCHS[name]
+    V = vocab or VOCAB
     def mat(*shape, std):
         return (rng.standard_normal(shape) * std).astype(np.float32)
-    w = {"model.embed_tokens.weight": mat(VOCAB, dim, std=1.0),
+    w = {"model.embed_tokens.weight": mat(V, dim, std=1.0),
          "model.norm.weight": (1 + mat(dim, std=0.2))}
     for l in range(2):
         p = f"model.layers.{l}."
@@ -82,7 +92,7 @@ def make_weights(name, rng):
             w[p + "self_attn.q_norm.weight"] = 1 + mat(hd, std=0.5)
             w[p + "self_attn.k_norm.weight"] = 1 + mat(hd, std=0.5)
     if not extra.get("tie_word_embeddings"):
-        w["lm_head.weight"] = mat(VOCAB, dim, std=0.5)
+        w["lm_head.weight"] = mat(V, dim, std=0.5)
     return w
 
 
@@ -121,12 +131,12 @@ def write_safetensors(path, tensors, bf16):
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
-def write_hf(folder, name, w, bf16):
+def write_hf(folder, name, w, bf16, vocab=None):
     arch, mtype, dim, H, KV, hd, ffn, extra = ARCHS[name]
     os.makedirs(folder, exist_ok=True)
     cfg = {"architectures": [arch], "model_type": mtype, "hidden_size": dim,
            "intermediate_size": ffn, "num_hidden_layers": 2, "num_attention_heads": H,
-           "num_key_value_heads": KV, "vocab_size": VOCAB, "max_position_embeddings": 128,
+           "num_key_value_heads": KV, "vocab_size": vocab or VOCAB, "max_position_embeddings": 128,
            "rms_norm_eps": 1e-5, "hidden_act": "silu", "tie_word_embeddings": False,
            "bos_token_id": 1, "eos_token_id": 2}
     cfg.update(extra)
@@ -220,6 +230,11 @@ def write_gguf(path, name, w):
 
 
 def main():
+    if sys.argv[1] == "--hf-only":
+        name, vocab, folder = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+        write_hf(folder, name, make_weights(name, np.random.default_rng(3), vocab), False, vocab)
+        return
+    need_reference()
     out = sys.argv[1]
     shared = sys.argv[2] if len(sys.argv) > 2 else None
     os.makedirs(out, exist_ok=True)
