@@ -58,8 +58,10 @@ int cmd_eval_ppl(const Args& args) {
   check_shard_tokenizer(shard, *model, vm["tokenizer"].as<std::string>(), data_path);
   if (vm["mode"].as<std::string>() == "llamacpp") {
     // llama.cpp tokenizes with the tokenizer in the model file: no --tokenizer override here
-    // (fingerprints cover the text rule, so a tokenizer.model shard is told apart).
-    const auto own = model_tokenizer(*model, "");
+    // (fingerprints cover the text rule, so a tokenizer.model shard is told apart), except for
+    // a folder without tokenizer files (Phi-3 fixture), which takes --tokenizer as its own.
+    const bool has_own = model->config.format == "gguf" || !model->tokenizer_path.empty();
+    const auto own = model_tokenizer(*model, has_own ? "" : vm["tokenizer"].as<std::string>());
     if (shard.tokenizer_fingerprint != own->fingerprint())
       fail(ErrorKind::Data, data_path +
                                 ": --mode llamacpp needs a shard tokenized with the model "
