@@ -35,7 +35,7 @@ fi
 SHARED=$(cd "$SHARED" && pwd)
 FX=$SHARED/models/fixture-llama-5m
 QEMU=(qemu-aarch64 -L build-arm64/sysroot)
-ARM=build-arm64/build/cli/longrope
+ARM="build-arm64/build/cli/longrope"
 export OMP_NUM_THREADS=2
 
 # Core suites (RoPE, attention, kernels, factors, loaders, tokenizers, generation, incremental
