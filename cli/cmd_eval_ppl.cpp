@@ -57,10 +57,12 @@ int cmd_eval_ppl(const Args& args) {
   const Shard shard = read_shard(data_path);
   check_shard_tokenizer(shard, *model, vm["tokenizer"].as<std::string>(), data_path);
   if (vm["mode"].as<std::string>() == "llamacpp") {
-    // llama.cpp tokenizes with the vocabulary in the model file: equal fingerprints are not
-    // enough (a tokenizer.model normalises text differently from the GGUF vocabulary).
-    const auto own = model_tokenizer(*model, "");
-    if (shard.tokenizer_kind != own->kind())
+    // llama.cpp tokenizes with the tokenizer in the model file: no --tokenizer override here
+    // (fingerprints cover the text rule, so a tokenizer.model shard is told apart), except for
+    // a folder without tokenizer files (Phi-3 fixture), which takes --tokenizer as its own.
+    const bool has_own = model->config.format == "gguf" || !model->tokenizer_path.empty();
+    const auto own = model_tokenizer(*model, has_own ? "" : vm["tokenizer"].as<std::string>());
+    if (shard.tokenizer_fingerprint != own->fingerprint())
       fail(ErrorKind::Data, data_path +
                                 ": --mode llamacpp needs a shard tokenized with the model "
                                 "file's own tokenizer (" +

@@ -1,6 +1,5 @@
-// Builds Weights from a name -> raw tensor map, using each format's tensor naming.
+// Builds Weights from a name -> raw tensor map, following the architecture table.
 #pragma once
-#include <functional>
 #include <map>
 #include <string>
 
@@ -9,19 +8,12 @@
 
 namespace lr {
 
-enum class Part { AttnNorm, Wq, Wk, Wv, Wo, FfnNorm, Gate, Up, Down };
 using TensorMap = std::map<std::string, RawTensor>;
 
-struct TensorNaming {
-  std::string embed, out_norm, output;
-  std::function<std::string(Part, int layer)> layer;
-};
-
-TensorNaming hf_naming();
-TensorNaming gguf_naming();
-
-// Looks up, shape-checks and converts every tensor; throws naming the missing tensor.
-void assemble_weights(const ModelConfig& c, const TensorMap& tensors, const TensorNaming& names,
+// Looks up, shape-checks and converts every tensor the model's architecture needs, with the
+// tensor names of `format` ("hf" or "gguf"); fused matrices (phi3) become row views into one
+// buffer. Throws naming the missing or misshapen tensor.
+void assemble_weights(const ModelConfig& c, const TensorMap& tensors, const std::string& format,
                       Weights& w, const std::string& source);
 
 }  // namespace lr

@@ -1,4 +1,4 @@
-// The LLaMA block stack: RMSNorm -> QKV -> RoPE -> attention -> O; RMSNorm -> SwiGLU FFN.
+// The block stack: RMSNorm -> QKV (+bias, per-head norm) -> RoPE -> attention -> O; SwiGLU FFN.
 #include "forward.h"
 
 #include <Eigen/Core>
@@ -22,6 +22,12 @@ void linear(const float* x, const float* w, float* y, long rows, long in, long o
 }
 void linear_add(const float* x, const float* w, float* y, long rows, long in, long out) {
   Map(y, rows, out).noalias() += CMap(x, rows, in) * CMap(w, out, in).transpose();
+}
+// y (rows, out) = x · Wᵀ + b when the architecture has a bias b (out), else x · Wᵀ.
+void linear_bias(const float* x, const float* w, const float* b, float* y, long rows, long in,
+                 long out) {
+  linear(x, w, y, rows, in, out);
+  if (b) Map(y, rows, out).rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b, out);
 }
 }  // namespace
 
@@ -89,9 +95,14 @@ void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& 
     if (!shared_table) table.build(rope.at(l), m, pos0);
     // Attention block
     rmsnorm_rows(x, L.attn_norm, xb, m, dim, c.norm_eps);
-    linear(xb, L.wq, act_.q.data(), m, dim, qd);
-    linear(xb, L.wk, act_.k.data(), m, dim, kvd);
-    linear(xb, L.wv, act_.v.data(), m, dim, kvd);
+    linear_bias(xb, L.wq, L.bq, act_.q.data(), m, dim, qd);
+    linear_bias(xb, L.wk, L.bk, act_.k.data(), m, dim, kvd);
+    linear_bias(xb, L.wv, L.bv, act_.v.data(), m, dim, kvd);
+    if (L.q_norm) {  // qwen3: RMSNorm of every head (rows of head_dim), before RoPE
+      rmsnorm_rows(act_.q.data(), L.q_norm, act_.q.data(), m * c.n_heads, c.head_dim, c.norm_eps);
+      rmsnorm_rows(act_.k.data(), L.k_norm, act_.k.data(), m * c.n_kv_heads, c.head_dim,
+                   c.norm_eps);
+    }
     rope_rows(act_.q.data(), m, qd, c.n_heads, c.head_dim, c.rope_layout, table);
     rope_rows(act_.k.data(), m, kvd, c.n_kv_heads, c.head_dim, c.rope_layout, table);
     if (cache) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "arch.h"
 #include "error.h"
 #include "model.h"
 #include "safetensors.h"
@@ -16,14 +17,33 @@ namespace lr {
 // rope_scaling as Hugging Face reads it. LongRoPE ("longrope", formerly "su"): long_factor
 // beyond original_max_position_embeddings, short_factor within it, cos/sin times
 // attention_factor (default sqrt(1 + ln s / ln L), s = max / original positions or "factor").
+// LLaMA-3.1 ("llama3"): per-dimension divisors computed from factor, low/high_freq_factor and
+// the original context, applied at every length (attention factor 1).
 static void read_rope_scaling(const json& rs, ModelConfig& c, const std::string& src) {
   if (!rs.is_object()) fail(ErrorKind::Format, src + ": rope_scaling must be an object");
   const std::string type = rs.value("rope_type", rs.value("type", std::string()));
   if (type == "default" || type.empty()) return;
+  if (type == "llama3") {
+    auto num = [&](const char* key) {
+      if (!rs.contains(key) || !rs[key].is_number())
+        fail(ErrorKind::Format, src + ": llama3 rope_scaling needs a number '" + key + "'");
+      return rs[key].get<double>();
+    };
+    const double factor = num("factor"), low = num("low_freq_factor"),
+                 high = num("high_freq_factor");
+    const double L = num("original_max_position_embeddings");
+    if (!(factor >= 1) || !(low > 0) || !(high > low) || !(L >= 1))
+      fail(ErrorKind::Format, src +
+                                  ": llama3 rope_scaling needs factor >= 1, "
+                                  "0 < low_freq_factor < high_freq_factor and a context");
+    c.rope_freq_factors =
+        llama3_rope_factors(c.head_dim, c.rope_theta, factor, low, high, static_cast<int>(L));
+    return;
+  }
   if (type != "longrope" && type != "su")
     fail(ErrorKind::Unsupported, src + ": rope_scaling type '" + type +
-                                     "' is not supported yet (supported: longrope); remove it "
-                                     "and pass the scaling with --rope");
+                                     "' is not supported yet (supported: longrope, llama3); "
+                                     "remove it and pass the scaling with --rope");
   const int L = c.max_position;
   if (L <= 0) fail(ErrorKind::Format, src + ": longrope rope_scaling without a context length");
   double s =
@@ -51,6 +71,28 @@ static void read_rope_scaling(const json& rs, ModelConfig& c, const std::string&
     c.rope_attn_factor = s <= 1.0 ? 1.0 : std::sqrt(1.0 + std::log(s) / std::log(L));
 }
 
+// Features of the config that the architecture table does not cover: refused by name.
+static void check_hf_features(const json& j, const ArchSpec& a, ModelConfig& c,
+                              const std::string& src) {
+  auto flag = [&](const char* key) {
+    return j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
+  };
+  if (flag("attention_bias") && !a.qkv_bias)
+    fail(ErrorKind::Unsupported, src + ": attention_bias true is not supported for " + a.name);
+  if (flag("mlp_bias")) fail(ErrorKind::Unsupported, src + ": mlp_bias true is not supported");
+  if (j.contains("partial_rotary_factor") && j["partial_rotary_factor"].is_number() &&
+      j["partial_rotary_factor"].get<double>() != 1.0)
+    fail(ErrorKind::Unsupported, src + ": partial rotary embeddings (partial_rotary_factor " +
+                                     j["partial_rotary_factor"].dump() + ") are not supported");
+  const bool window = j.contains("sliding_window") && j["sliding_window"].is_number();
+  if (a.hf_window_always) {
+    if (window) c.sliding_window = j["sliding_window"].get<int>();
+  } else if (flag("use_sliding_window")) {
+    fail(ErrorKind::Unsupported, src + ": use_sliding_window true is not supported for " + a.name +
+                                     " (llama.cpp ignores it too); set it to false");
+  }
+}
+
 static ModelConfig parse_hf_config(const json& j, const std::string& src) {
   ModelConfig c;
   c.format = "hf";
@@ -60,15 +102,8 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
           ? j["architectures"][0].get<std::string>()
           : "";
   const std::string type = j.value("model_type", std::string());
-  static const std::set<std::string> ok_arch = {"LlamaForCausalLM", "MistralForCausalLM"};
-  static const std::set<std::string> ok_type = {"llama", "mistral"};
-  if ((!arch.empty() && !ok_arch.count(arch)) || (!type.empty() && !ok_type.count(type)) ||
-      (arch.empty() && type.empty())) {
-    fail(ErrorKind::Unsupported,
-         src + ": architecture '" + (arch.empty() ? type : arch) +
-             "' is not supported (supported: LLaMA family: LlamaForCausalLM, MistralForCausalLM)");
-  }
-  c.arch = type.empty() ? "llama" : type;
+  const ArchSpec& a = arch_from_hf(arch, type, src);
+  c.arch = type.empty() ? a.name : type;
   const std::string act = j.value("hidden_act", std::string("silu"));
   if (act != "silu") fail(ErrorKind::Unsupported, src + ": hidden_act '" + act + "' unsupported");
   try {
@@ -76,10 +111,11 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
     c.hidden_dim = j.at("intermediate_size").get<int>();
     c.n_layers = j.at("num_hidden_layers").get<int>();
     c.n_heads = j.at("num_attention_heads").get<int>();
-    c.n_kv_heads = j.value("num_key_value_heads", c.n_heads);
-    c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null()
-                     ? j["head_dim"].get<int>()
-                     : (c.n_heads > 0 ? c.dim / c.n_heads : 0);
+    c.n_kv_heads = j.contains("num_key_value_heads") && !j["num_key_value_heads"].is_null()
+                       ? j["num_key_value_heads"].get<int>()
+                       : c.n_heads;
+    c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? j["head_dim"].get<int>()
+                                                                    : (c.n_heads > 0 ? c.dim / c.n_heads : 0);
     c.vocab_size = j.at("vocab_size").get<int>();
     c.max_position = j.value("max_position_embeddings", 0);
     c.rope_theta = j.value("rope_theta", 10000.0);
@@ -89,8 +125,7 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
       c.bos_id = j["bos_token_id"].get<int>();
     if (j.contains("eos_token_id") && j["eos_token_id"].is_number())
       c.eos_id = j["eos_token_id"].get<int>();
-    if (j.contains("sliding_window") && j["sliding_window"].is_number())
-      c.sliding_window = j["sliding_window"].get<int>();
+    check_hf_features(j, a, c, src);
     if (j.contains("original_max_position_embeddings") &&
         j["original_max_position_embeddings"].is_number()) {
       c.context_length = c.max_position;
@@ -101,7 +136,7 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
   } catch (const json::exception& e) {
     fail(ErrorKind::Format, src + ": bad config.json: " + e.what());
   }
-  c.add_bos = c.bos_id >= 0;
+  c.add_bos = a.hf_add_bos && c.bos_id >= 0;
   return c;
 }
 
@@ -119,6 +154,17 @@ ModelConfig read_hf_config(const std::string& path) {
     c = parse_hf_config(j, path);
   } catch (const json::exception& e) {
     fail(ErrorKind::Format, path + ": bad config.json: " + e.what());
+  }
+  // The tokenizer's own BOS rule, when its config states one, overrides the family default.
+  const fs::path tc = fs::path(path).parent_path() / "tokenizer_config.json";
+  if (fs::exists(tc, ec)) {
+    try {
+      const json t = json::parse(read_text_file(tc.string()));
+      if (t.contains("add_bos_token") && t["add_bos_token"].is_boolean())
+        c.add_bos = t["add_bos_token"].get<bool>() && c.bos_id >= 0;
+    } catch (const json::exception& e) {
+      fail(ErrorKind::Format, tc.string() + ": not valid JSON: " + e.what());
+    }
   }
   c.validate(path);
   return c;
@@ -166,7 +212,7 @@ std::unique_ptr<Model> load_hf_folder(const std::string& dir) {
   const std::vector<std::string> files = hf_weight_files(dir);
   TensorMap tensors;
   for (const auto& f : files) m->weights.maps.push_back(read_safetensors(f, tensors));
-  assemble_weights(m->config, tensors, hf_naming(), m->weights, dir);
+  assemble_weights(m->config, tensors, "hf", m->weights, dir);
   if (fs::exists(d / "tokenizer.model", ec))
     m->tokenizer_path = (d / "tokenizer.model").string();
   else if (fs::exists(d / "tokenizer.json", ec))

@@ -1,6 +1,7 @@
 // Pair-merging tokenizer: linked symbols + a max-heap of candidate merges.
 #include "spm_tokenizer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <queue>
 
@@ -8,30 +9,46 @@
 
 namespace lr {
 
+static bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
 SpmTokenizer::SpmTokenizer(std::vector<std::string> pieces, std::vector<float> scores, int bos,
-                           int eos, int unk, bool add_space_prefix, std::string kind)
+                           int eos, int unk, bool add_space_prefix, std::string kind,
+                           std::vector<int> types)
     : scores_(std::move(scores)), add_space_prefix_(add_space_prefix) {
   pieces_ = std::move(pieces);
   bos_ = bos;
   eos_ = eos;
   unk_ = unk;
   kind_ = std::move(kind);
+  text_rule_ =
+      std::string("llama.cpp spm, no normaliser, space prefix ") + (add_space_prefix ? "1" : "0");
   if (scores_.size() != pieces_.size())
     fail(ErrorKind::Format, "tokenizer: scores/pieces mismatch");
   byte_ids_.fill(-1);
   split_newlines_ = true;
   for (int i = 0; i < static_cast<int>(pieces_.size()); ++i) {
     const std::string& p = pieces_[i];
-    if (p.size() == 6 && p.rfind("<0x", 0) == 0 && p[5] == '>' &&
-        std::isxdigit(static_cast<unsigned char>(p[3])) &&
-        std::isxdigit(static_cast<unsigned char>(p[4]))) {
-      byte_ids_[std::stoi(p.substr(3, 2), nullptr, 16)] = i;  // two hex digits: 0..255
+    const int type = types.empty() ? kNormal : types[i];
+    if (p.size() == 6 && p.rfind("<0x", 0) == 0 && p[5] == '>' && is_hex(p[3]) && is_hex(p[4])) {
+      byte_ids_[std::stoi(p.substr(3, 2), nullptr, 16)] = i;
       continue;
     }
-    if (i == bos || i == eos || i == unk) continue;
-    index_.emplace(p, i);
+    if (i == bos || i == eos || i == unk || type == kControl || type == kUnused) continue;
+    if (type == kUserDefined) user_defined_.push_back({unescape_piece(p), i});
+    index_[p] = i;  // a duplicated piece maps to its last id, as llama.cpp's token_to_id
     if (p.size() > 1 && p.find('\n') != std::string::npos) split_newlines_ = false;
   }
+  // llama.cpp's byte fallback when a <0xXX> piece is missing: the one-character piece.
+  for (int b = 0; b < 256; ++b) {
+    if (byte_ids_[b] >= 0) continue;
+    auto it = index_.find(std::string(1, static_cast<char>(b)));
+    if (it != index_.end()) byte_ids_[b] = it->second;
+  }
+  std::stable_sort(user_defined_.begin(), user_defined_.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  if (!user_defined_.empty() && user_defined_.back().first.empty()) user_defined_.pop_back();
 }
 
 std::string SpmTokenizer::decode_piece(int id) const {
@@ -43,19 +60,45 @@ std::string SpmTokenizer::decode_piece(int id) const {
 }
 
 std::vector<int> SpmTokenizer::encode(const std::string& text) const {
+  std::vector<int> out;
+  // Split out user-defined tokens (longest match first at each position). As llama.cpp does,
+  // each text fragment that starts the input or follows such a token gets the space prefix.
+  size_t start = 0, i = 0;
+  bool after_token = true;
+  while (i < text.size() && !user_defined_.empty()) {
+    const std::pair<std::string, int>* hit = nullptr;
+    for (const auto& u : user_defined_)
+      if (text.compare(i, u.first.size(), u.first) == 0) {
+        hit = &u;
+        break;
+      }
+    if (!hit) {
+      ++i;
+      continue;
+    }
+    if (i > start) encode_text(text.substr(start, i - start), after_token, out);
+    out.push_back(hit->second);
+    i += hit->first.size();
+    start = i;
+    after_token = true;
+  }
+  if (start < text.size()) encode_text(text.substr(start), after_token, out);
+  return out;
+}
+
+void SpmTokenizer::encode_text(const std::string& text, bool prefix, std::vector<int>& out) const {
   std::string norm;
   norm.reserve(text.size() + 8);
-  if (add_space_prefix_ && !text.empty()) norm += kSpacePiece;
+  if (prefix && add_space_prefix_ && !text.empty()) norm += kSpacePiece;
   for (char ch : text) {
     if (ch == ' ')
       norm += kSpacePiece;
     else
       norm += ch;
   }
-  std::vector<int> out;
   if (!split_newlines_) {
     encode_segment(norm, out);
-    return out;
+    return;
   }
   size_t start = 0;  // newline-delimited segments merge independently: same result, less memory
   while (start < norm.size()) {
@@ -65,7 +108,6 @@ std::vector<int> SpmTokenizer::encode(const std::string& text) const {
     if (nl < norm.size()) encode_segment("\n", out);
     start = nl + 1;
   }
-  return out;
 }
 
 void SpmTokenizer::encode_segment(const std::string& s, std::vector<int>& out) const {

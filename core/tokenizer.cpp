@@ -22,7 +22,9 @@ namespace lr {
 
 std::string Tokenizer::fingerprint() const {
   Sha256 h;
-  h.update("longrope-vocab-v1\n");
+  h.update("longrope-vocab-v2\n");
+  h.update(text_rule_);
+  h.update("\n");
   for (int i = 0; i < vocab_size(); ++i) {
     if (i == bos_)
       h.update("<BOS>");
@@ -52,6 +54,44 @@ std::string unescape_piece(const std::string& p) {
 
 namespace {
 
+// Field 3 (normalizer_spec) of a serialized sentencepiece ModelProto, as raw bytes: the
+// normaliser's name, its precompiled character map and flags ("" when absent or malformed).
+std::string normalizer_spec_bytes(const std::string& proto) {
+  size_t i = 0;
+  auto varint = [&](uint64_t& v) {
+    v = 0;
+    for (int shift = 0; i < proto.size() && shift < 64; shift += 7) {
+      const auto b = static_cast<unsigned char>(proto[i++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  };
+  while (i < proto.size()) {
+    uint64_t key = 0, v = 0;
+    if (!varint(key)) return "";
+    switch (key & 7) {
+      case 0:
+        if (!varint(v)) return "";
+        break;
+      case 1:
+        i += 8;
+        break;
+      case 5:
+        i += 4;
+        break;
+      case 2:
+        if (!varint(v) || v > proto.size() - i) return "";
+        if ((key >> 3) == 3) return proto.substr(i, v);
+        i += v;
+        break;
+      default:
+        return "";
+    }
+  }
+  return "";
+}
+
 class SentencePieceTokenizer : public Tokenizer {
  public:
   explicit SentencePieceTokenizer(const std::string& path) {
@@ -62,6 +102,10 @@ class SentencePieceTokenizer : public Tokenizer {
     eos_ = sp_.eos_id();
     unk_ = sp_.unk_id();
     kind_ = "sentencepiece";
+    // libsentencepiece normalises text (e.g. nmt_nfkc turns newlines into spaces): shards it
+    // writes must not mix with the un-normalised llama.cpp path of the same vocabulary.
+    text_rule_ = "libsentencepiece normalizer " +
+                 sha256_hex(normalizer_spec_bytes(sp_.serialized_model_proto()));
   }
   std::vector<int> encode(const std::string& text) const override {
     std::vector<int> ids;
@@ -112,14 +156,27 @@ static std::unique_ptr<Tokenizer> load_gguf_tokenizer_here(const std::string& pa
                                      "'gpt2' byte-level BPE)");
   }
   if (!m.contains("tokenizer.ggml.tokens")) fail(ErrorKind::Format, path + ": no token list");
-  auto pieces = m["tokenizer.ggml.tokens"].get<std::vector<std::string>>();
-  std::vector<float> scores(pieces.size(), 0.0f);
-  if (m.contains("tokenizer.ggml.scores"))
-    scores = m["tokenizer.ggml.scores"].get<std::vector<float>>();
+  std::vector<std::string> pieces;
+  std::vector<float> scores;
+  std::vector<int> types;
+  try {
+    pieces = m["tokenizer.ggml.tokens"].get<std::vector<std::string>>();
+    scores.assign(pieces.size(), 0.0f);
+    if (m.contains("tokenizer.ggml.scores"))
+      scores = m["tokenizer.ggml.scores"].get<std::vector<float>>();
+    if (m.contains("tokenizer.ggml.token_type"))
+      types = m["tokenizer.ggml.token_type"].get<std::vector<int>>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Format, path + ": bad tokenizer metadata: " + e.what());
+  }
+  if (!types.empty() && types.size() != pieces.size())
+    fail(ErrorKind::Format, path + ": tokenizer.ggml.token_type has " +
+                                std::to_string(types.size()) + " entries for " +
+                                std::to_string(pieces.size()) + " tokens");
   return std::make_unique<SpmTokenizer>(
       std::move(pieces), std::move(scores), m.value("tokenizer.ggml.bos_token_id", -1),
       m.value("tokenizer.ggml.eos_token_id", -1), m.value("tokenizer.ggml.unknown_token_id", 0),
-      m.value("tokenizer.ggml.add_space_prefix", true), "gguf-llama");
+      m.value("tokenizer.ggml.add_space_prefix", true), "gguf-llama", std::move(types));
 }
 
 std::unique_ptr<Tokenizer> load_llama2c_tokenizer(const std::string& path, int vocab_size) {

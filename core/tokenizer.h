@@ -21,13 +21,15 @@ class Tokenizer {
   int eos_id() const { return eos_; }
   const std::string& kind() const { return kind_; }
   // SHA-256 of what decides the ids: equal for the same tokenizer whatever file it came from.
-  // SentencePiece: pieces in id order, '▁' for spaces, specials by role; BPE: see BpeTokenizer.
+  // SentencePiece: pieces in id order, '▁' for spaces, specials by role, and the text rule
+  // (libsentencepiece's normaliser, or llama.cpp's un-normalised path); BPE: see BpeTokenizer.
   virtual std::string fingerprint() const;
 
  protected:
   std::vector<std::string> pieces_;  // '▁' form
   int bos_ = -1, eos_ = -1, unk_ = -1;
   std::string kind_;
+  std::string text_rule_;  // how text is normalised before pieces are matched
 };
 
 // A piece in '▁' form as text: '▁' becomes a space.

@@ -22,6 +22,12 @@ struct LayerWeights {
   const float* w_gate = nullptr;     // (hidden_dim, dim)
   const float* w_up = nullptr;       // (hidden_dim, dim)
   const float* w_down = nullptr;     // (dim, hidden_dim)
+  // Optional parts (nullptr when the architecture has none); fused files give views.
+  const float* bq = nullptr;      // (n_heads * head_dim)      q bias (qwen2)
+  const float* bk = nullptr;      // (n_kv_heads * head_dim)   k bias
+  const float* bv = nullptr;      // (n_kv_heads * head_dim)   v bias
+  const float* q_norm = nullptr;  // (head_dim) RMSNorm of each q head before RoPE (qwen3)
+  const float* k_norm = nullptr;  // (head_dim) RMSNorm of each k head before RoPE
 };
 
 struct Weights {

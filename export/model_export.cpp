@@ -122,8 +122,9 @@ void export_gguf(const std::string& model, const std::string& out, const ExportS
   const auto& m = g.meta();
   const std::string arch = m.value("general.architecture", std::string());
   if (arch != "llama")
-    fail(ErrorKind::Unsupported,
-         model + ": architecture '" + arch + "' cannot be exported (supported: llama)");
+    fail(ErrorKind::Unsupported, model + ": architecture '" + arch +
+                                     "' cannot be exported (supported: llama; llama.cpp reads "
+                                     "rope_freqs for llama only: use --format hf)");
   const int n_heads = m.value("llama.attention.head_count", 0);
   const int dim = m.value("llama.embedding_length", 0);
   const int head_dim = m.value("llama.attention.key_length", n_heads > 0 ? dim / n_heads : 0);

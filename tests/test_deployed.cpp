@@ -147,7 +147,9 @@ TEST(Deployed, HfRopeScalingReadBackEqualsCommandLineScaling) {
       max_diff = std::max(max_diff, std::abs(la[t] - lb[t]));
       max_vs_none = std::max(max_vs_none, std::abs(la[t] - lnone[t]));
     }
-    EXPECT_LT(max_diff, 1e-5) << n;     // float factors in the file vs double on the CLI
+    // float factors in the file vs double on the CLI; the GEMM's summation order also varies
+    // with buffer alignment (measured up to 1.25e-5 after other tests ran in the process)
+    EXPECT_LT(max_diff, 5e-5) << n;
     EXPECT_GT(max_vs_none, 1e-3) << n;  // and the scaling really changes the result
   }
 }

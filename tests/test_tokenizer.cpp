@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "mapped_file.h"
+#include "spm_tokenizer.h"
 #include "test_util.h"
 #include "tokenizer.h"
 
@@ -81,17 +82,48 @@ TEST(Tokenizer, MergeTokenizerAgreesWithSentencePieceOnNormalisedText) {
   EXPECT_EQ(gg->encode(text), sp->encode(text));
 }
 
-TEST(Tokenizer, FingerprintIsPerVocabularyNotPerFile) {
+TEST(Tokenizer, FingerprintIsPerTokenizerBehaviourNotPerFile) {
   REQUIRE_SHARED("models/fixture-llama-5m.f32.gguf");
   REQUIRE_SHARED("models/stories260K/stories260K.gguf");
-  const auto a = load_tokenizer(test::shared("models/fixture-llama-5m"))->fingerprint();
+  const auto spm = load_tokenizer(test::shared("models/fixture-llama-5m"));
+  const auto g32 = load_tokenizer(test::shared("models/fixture-llama-5m.f32.gguf"));
+  const auto a = spm->fingerprint();
   const auto b = load_tokenizer(test::shared("models/fixture-llama-5m.f16.gguf"))->fingerprint();
   const auto c = load_tokenizer(test::shared("models/stories260K/tok512.bin"))->fingerprint();
   const auto d = load_tokenizer(test::shared("models/stories260K/stories260K.gguf"))->fingerprint();
-  EXPECT_EQ(a, b);
-  EXPECT_EQ(c, d);
+  EXPECT_EQ(b, g32->fingerprint());  // same vocabulary, same llama.cpp text path
+  EXPECT_EQ(c, d);                   // llama2.c and llama.cpp tokenize alike
+  // Same vocabulary, but libsentencepiece's nmt_nfkc normaliser turns newlines into spaces
+  // while the GGUF path keeps them: different ids, so different fingerprints.
+  EXPECT_NE(spm->encode("a\nb"), g32->encode("a\nb"));
+  EXPECT_NE(a, b);
   EXPECT_NE(a, c);
   EXPECT_EQ(a.size(), 64u);
+}
+
+// A vocabulary as llama.cpp reads it: '▁' pieces, scores, byte pieces, token types.
+TEST(Tokenizer, SpmFollowsLlamaCppVocabularyRules) {
+  const std::string sp = kSpacePiece;
+  std::vector<std::string> pieces = {"<unk>", "<s>",   "</s>",  sp,   "a",      "b", sp + "a",
+                                     "ab",    "<|u|>", "<|c|>", "ab", "<0x0A>", "x"};
+  std::vector<float> scores(pieces.size(), 0.0f);
+  scores[7] = scores[10] = 5.0f;  // "ab" twice: the last id (10) wins
+  scores[6] = 4.0f;
+  std::vector<int> types(pieces.size(), SpmTokenizer::kNormal);
+  types[0] = SpmTokenizer::kUnknown;
+  types[1] = types[2] = types[9] = SpmTokenizer::kControl;
+  types[8] = SpmTokenizer::kUserDefined;
+  types[11] = SpmTokenizer::kByte;
+  SpmTokenizer t(pieces, scores, 1, 2, 0, true, "test", types);
+  EXPECT_EQ(t.encode("ab"), (std::vector<int>{3, 10}));  // '▁' + "ab" (last duplicate id)
+  // User-defined tokens are split out first; the fragment after one gets the space prefix
+  // again; control-token text is plain text (here: unknown characters -> <unk>).
+  EXPECT_EQ(t.encode("a<|u|>b"), (std::vector<int>{6, 8, 3, 5}));
+  EXPECT_EQ(t.encode("<|u|>"), (std::vector<int>{8}));
+  EXPECT_EQ(t.encode("\n")[1], 11);  // byte piece <0x0A>
+  // No <0x78> piece: llama.cpp falls back to the one-character piece "x".
+  const auto x = t.encode("x");
+  EXPECT_EQ(x.back(), 12);
 }
 
 TEST(Tokenizer, DecodePiece) {

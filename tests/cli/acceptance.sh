@@ -16,7 +16,8 @@ holds() { if awk "BEGIN{exit !($2)}"; then echo "ok   $1 ($2)"; else echo "FAIL 
 "$BIN" tokenize -q --tokenizer "$FX" --input "$SHARED/data/pg19-like/valid" --output "$T/books.h5" >/dev/null
 for rope in none yarn linear; do
   a=$(ppl --model "$FX" --data "$T/books.h5" --num-tokens 256,2048 --rope $rope)
-  b=$(ppl --model "$SHARED/models/fixture-llama-5m.f32.gguf" --data "$T/books.h5" --num-tokens 256,2048 --rope $rope)
+  # one shard for both (tokenized by the HF tokenizer.model; --tokenizer says so to the GGUF)
+  b=$(ppl --model "$SHARED/models/fixture-llama-5m.f32.gguf" --data "$T/books.h5" --tokenizer "$FX" --num-tokens 256,2048 --rope $rope)
   same "fixture HF == GGUF, rope $rope (256, 2048)" "$a" "$b"
 done
 
@@ -54,7 +55,7 @@ for kind in ("f16", "bf16"):
     json.dump({"weight_map": weight_map}, open(os.path.join(d, "model.safetensors.index.json"), "w"))
 PYEOF
 f16_st=$(ppl --model "$T/sharded-f16" --data "$T/books.h5" --num-tokens 256,2048 --tokenizer "$FX")
-f16_gguf=$(ppl --model "$SHARED/models/fixture-llama-5m.f16.gguf" --data "$T/books.h5" --num-tokens 256,2048)
+f16_gguf=$(ppl --model "$SHARED/models/fixture-llama-5m.f16.gguf" --data "$T/books.h5" --tokenizer "$FX" --num-tokens 256,2048)
 same "sharded F16 safetensors == F16 GGUF (256, 2048)" "$f16_st" "$f16_gguf"
 f32=$(ppl --model "$FX" --data "$T/books.h5" --num-tokens 256)
 bf16=$(ppl --model "$T/sharded-bf16" --data "$T/books.h5" --num-tokens 256 --tokenizer "$FX")

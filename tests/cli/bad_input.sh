@@ -121,6 +121,14 @@ check "short factors without target"  "need --target-length"      $E --model "$F
 check "target length and scale"       "exclude each other"        $E --model "$FX" --rope longrope --factors "$T/ones32.csv" --target-length 2048 --scale 8
 check "longrope over file factors"    "already carries"           $E --model "$SHARED/models/llama3-random-fixture.f16.gguf" --rope longrope --factors "$T/ones16.csv"
 check "HF rope_scaling not supported" "rope_scaling type 'yarn'"  $E --model "$T/ropeyarn"
+Q2=$SHARED/models/qwen2-random-fixture; P3=$SHARED/models/phi3-random-fixture
+if [ -d "$Q2" ] && [ -d "$P3" ]; then  # table features the engine does not have: refused by name
+  mkdir -p "$T/qswa" "$T/prot"; ln -s "$Q2/model.safetensors" "$T/qswa/"; ln -s "$P3/model.safetensors" "$T/prot/"
+  sed 's/"use_sliding_window": false/"use_sliding_window": true/' "$Q2/config.json" > "$T/qswa/config.json"
+  sed 's/"partial_rotary_factor": 1.0/"partial_rotary_factor": 0.75/' "$P3/config.json" > "$T/prot/config.json"
+  check "qwen2 use_sliding_window"    "use_sliding_window true"   $E --model "$T/qswa"
+  check "phi3 partial rotary"         "partial_rotary_factor 0.75" $E --model "$T/prot"
+fi
 P="eval passkey --num-tokens 256 --samples 1"
 check "passkey missing model"         "does not exist"            $P --model "$T/nope.gguf"
 check "passkey depth above 100"       "bad value '150' in --depths" $P --model "$FX" --depths 0,150

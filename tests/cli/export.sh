@@ -79,15 +79,15 @@ close "$(ppl_of "$T/hf.csv" 512)" "$best" 1e-6 && ok "hf read back = archived PP
 
 # --- gguf -------------------------------------------------------------------------------------
 "$BIN" export --format gguf --archive "$A" --model "$GG" --output "$T/g.gguf" --data "$T/fx.h5" \
-  --samples 1 -q > "$T/g.out" || bad "export gguf"
+  --tokenizer "$FX" --samples 1 -q > "$T/g.out" || bad "export gguf"
 $PY "$ROOT/tests/cli/gguf_identity.py" "$GG" "$T/g.gguf" --changed llama.context_length \
   --added llama.rope.scaling.attn_factor,llama.rope.scaling.original_context_length,longrope.export,t:rope_freqs.weight \
   > "$T/id.out" && ok "gguf: untouched keys/tensors byte-identical ($(tail -1 "$T/id.out"))" \
   || { bad "gguf identity"; cat "$T/id.out"; }
 grep -q "applies rope_freqs at every length" "$T/g.out" && ok "gguf: says llama.cpp has no short factors" \
   || bad "gguf note"
-"$BIN" eval ppl -q --model "$T/g.gguf" --data "$T/fx.h5" --num-tokens 512 --samples 1 --output "$T/g.csv" >/dev/null
-"$BIN" eval ppl -q --model "$GG" --data "$T/fx.h5" --num-tokens 512 --samples 1 --rope longrope \
+"$BIN" eval ppl -q --model "$T/g.gguf" --data "$T/fx.h5" --tokenizer "$FX" --num-tokens 512 --samples 1 --output "$T/g.csv" >/dev/null
+"$BIN" eval ppl -q --model "$GG" --data "$T/fx.h5" --tokenizer "$FX" --num-tokens 512 --samples 1 --rope longrope \
   --factors "$T/e.json" --target-length 512 --original-max-position 256 --output "$T/gref.csv" >/dev/null
 g=$(ppl_of "$T/g.csv" 512)
 close "$g" "$(ppl_of "$T/gref.csv" 512)" 1e-6 && close "$g" "$best" 1e-6 \

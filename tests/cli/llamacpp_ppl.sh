@@ -27,7 +27,7 @@ check "2048, 5 chunks, PI s=8"     417.286  2e-6 --num-tokens 2048 --samples 5 -
 check "2048, 5 chunks, YaRN s=8"   353.071  2e-6 --num-tokens 2048 --samples 5 --rope yarn
 # A shard from the HF folder's tokenizer.model (same vocabulary, other normaliser) is refused.
 "$BIN" tokenize -q --tokenizer "$FX" --input "$T/valid.txt" --output "$T/spm.h5" >/dev/null
-if "$BIN" eval ppl -q --model "$G" --data "$T/spm.h5" --mode llamacpp --num-tokens 256 --samples 1 2>&1 >/dev/null | grep -q "own tokenizer"; then
+if "$BIN" eval ppl -q --model "$G" --data "$T/spm.h5" --tokenizer "$FX" --mode llamacpp --num-tokens 256 --samples 1 2>&1 >/dev/null | grep -q "own tokenizer"; then
   echo "ok   llamacpp mode refuses a shard from another tokenizer of the same vocabulary"; passes=$((passes+1))
 else
   echo "FAIL llamacpp mode accepted a tokenizer.model shard"; fails=$((fails+1))

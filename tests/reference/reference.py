@@ -1,9 +1,10 @@
-"""Independent PyTorch reference of the LLaMA forward pass and every RoPE scaling.
+"""Independent PyTorch reference of the LLaMA-family forward pass and every RoPE scaling.
 
 Plain, unoptimised float64 code: full attention matrices, cos/sin tables as in the original
 LongRoPE repo (rope/*.py). Used to write the goldens the C++ engine is tested against.
-Loads a Hugging Face folder (config.json + model.safetensors, rotate_half pairs) or a
-llama2.c .bin (adjacent pairs).
+Loads a Hugging Face folder (config.json + model.safetensors in F32/F16/BF16, rotate_half
+pairs; llama/mistral, qwen2 biases, qwen3 q/k norm and head_dim, phi3 fused qkv/gate_up and
+its LongRoPE factors, LLaMA-3.1 rope_scaling) or a llama2.c .bin (adjacent pairs).
 """
 import json
 import math
@@ -17,6 +18,18 @@ torch.set_default_dtype(torch.float64)
 
 
 # ----------------------------------------------------------------------------- loading
+def _decode(raw, dtype, shape):
+    if dtype == "F32":
+        arr = np.frombuffer(raw, dtype="<f4")
+    elif dtype == "F16":
+        arr = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+    elif dtype == "BF16":
+        arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+    else:
+        raise ValueError("unsupported safetensors dtype " + dtype)
+    return torch.from_numpy(arr.reshape(shape).astype(np.float64))
+
+
 def load_safetensors(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -27,10 +40,8 @@ def load_safetensors(path):
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        assert info["dtype"] == "F32", info["dtype"]
         b, e = info["data_offsets"]
-        arr = np.frombuffer(data[base + b:base + e], dtype="<f4").reshape(info["shape"])
-        out[name] = torch.from_numpy(arr.astype(np.float64))
+        out[name] = _decode(data[base + b:base + e], info["dtype"], info["shape"])
     return out
 
 
@@ -41,14 +52,62 @@ class Model:
         self.cfg, self.w, self.layout = cfg, w, layout
 
 
+def llama3_factors(d, theta, rs):
+    """Hugging Face's llama3 rope type as per-dimension divisors θ_i / θ'_i."""
+    factor, low, high = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"]
+    L = rs["original_max_position_embeddings"]
+    out = []
+    for inv in base_inv_freq(d, theta).tolist():
+        wavelen = 2 * math.pi / inv
+        if wavelen < L / high:
+            new = inv
+        elif wavelen > L / low:
+            new = inv / factor
+        else:
+            smooth = (L / wavelen - low) / (high - low)
+            new = (1 - smooth) * inv / factor + smooth * inv
+        out.append(inv / new)
+    return out
+
+
+def file_rope(cfg, c):
+    """The RoPE scaling config.json carries: dict(long, short, attn, orig) or None."""
+    rs = cfg.get("rope_scaling")
+    if not rs:
+        return None
+    kind = rs.get("rope_type", rs.get("type"))
+    if kind == "llama3":
+        return dict(long=llama3_factors(c["head_dim"], c["theta"], rs), short=None, attn=1.0,
+                    orig=c["max_pos"])
+    assert kind in ("longrope", "su"), kind
+    L = cfg["original_max_position_embeddings"]
+    s = cfg["max_position_embeddings"] / L
+    attn = rs.get("attention_factor", math.sqrt(1 + math.log(s) / math.log(L)) if s > 1 else 1.0)
+    return dict(long=rs["long_factor"], short=rs["short_factor"], attn=attn, orig=L)
+
+
 def load_hf(folder):
+    """A Hugging Face folder: llama/mistral, qwen2 (biases), qwen3 (q/k norm), phi3 (fused)."""
     cfg = json.load(open(os.path.join(folder, "config.json")))
     w = load_safetensors(os.path.join(folder, "model.safetensors"))
-    c = dict(dim=cfg["hidden_size"], n_layers=cfg["num_hidden_layers"],
-             n_heads=cfg["num_attention_heads"], n_kv=cfg.get("num_key_value_heads"),
-             head_dim=cfg.get("head_dim", cfg["hidden_size"] // cfg["num_attention_heads"]),
+    H, hidden = cfg["num_attention_heads"], cfg["hidden_size"]
+    c = dict(dim=hidden, n_layers=cfg["num_hidden_layers"], n_heads=H,
+             n_kv=cfg.get("num_key_value_heads") or H,
+             head_dim=cfg.get("head_dim") or hidden // H,
              vocab=cfg["vocab_size"], eps=cfg["rms_norm_eps"], theta=cfg.get("rope_theta", 1e4),
-             max_pos=cfg["max_position_embeddings"])
+             max_pos=cfg.get("original_max_position_embeddings", cfg["max_position_embeddings"]))
+    c["file_rope"] = file_rope(cfg, c)
+    qd, kvd, hid = c["n_heads"] * c["head_dim"], c["n_kv"] * c["head_dim"], cfg["intermediate_size"]
+    for l in range(c["n_layers"]):  # phi3: split the fused matrices
+        p = f"model.layers.{l}."
+        qkv = w.pop(p + "self_attn.qkv_proj.weight", None)
+        if qkv is not None:
+            w[p + "self_attn.q_proj.weight"] = qkv[:qd]
+            w[p + "self_attn.k_proj.weight"] = qkv[qd:qd + kvd]
+            w[p + "self_attn.v_proj.weight"] = qkv[qd + kvd:]
+        gu = w.pop(p + "mlp.gate_up_proj.weight", None)
+        if gu is not None:
+            w[p + "mlp.gate_proj.weight"], w[p + "mlp.up_proj.weight"] = gu[:hid], gu[hid:]
     if "lm_head.weight" not in w:
         w["lm_head.weight"] = w["model.embed_tokens.weight"]
     return Model(c, w, "half")
@@ -119,7 +178,14 @@ def cos_sin(model, rope, n, layer):
     kind = rope.get("kind", "none")
     s = rope.get("factor", 1.0)
     L = rope.get("original_max_position", c["max_pos"])
-    inv = base_inv_freq(d, theta)
+    own = c.get("file_rope")
+    base_inv = base_inv_freq(d, theta)
+    base_ms = 1.0
+    if own is not None and not rope.get("replace_file_factors"):
+        row = own["short"] if own["short"] is not None and n <= own["orig"] else own["long"]
+        base_inv = base_inv / torch.tensor(row, dtype=torch.float64)
+        base_ms = own["attn"]
+    inv = base_inv
     mscale = 1.0
     if kind == "linear":
         inv = inv / s
@@ -150,11 +216,11 @@ def cos_sin(model, rope, n, layer):
         mscale = float(ms)
     t = torch.arange(n, dtype=torch.float64)
     ang = torch.outer(t, inv)
-    cos, sin = ang.cos() * mscale, ang.sin() * mscale
+    cos, sin = ang.cos() * mscale * base_ms, ang.sin() * mscale * base_ms
     st = rope.get("start_tokens", 0)
     if st > 0:  # original RoPE (no factors, no mscale) for the first positions
-        ang0 = torch.outer(t[:st], base_inv_freq(d, theta))
-        cos[:st], sin[:st] = ang0.cos(), ang0.sin()
+        ang0 = torch.outer(t[:st], base_inv)
+        cos[:st], sin[:st] = ang0.cos() * base_ms, ang0.sin() * base_ms
     return cos, sin
 
 
@@ -187,9 +253,14 @@ def logprobs(model, tokens, rope):
         p = f"model.layers.{l}."
         cos, sin = (t.to(dt) for t in cos_sin(model, rope, n, l))
         h = rmsnorm(x, w[p + "input_layernorm.weight"], c["eps"])
-        q = (h @ w[p + "self_attn.q_proj.weight"].T).view(n, H, hd).transpose(0, 1)
-        k = (h @ w[p + "self_attn.k_proj.weight"].T).view(n, KV, hd).transpose(0, 1)
-        v = (h @ w[p + "self_attn.v_proj.weight"].T).view(n, KV, hd).transpose(0, 1)
+        q, k, v = (h @ w[p + f"self_attn.{x}_proj.weight"].T for x in "qkv")
+        if p + "self_attn.q_proj.bias" in w:  # qwen2
+            q, k, v = (t + w[p + f"self_attn.{x}_proj.bias"] for t, x in zip((q, k, v), "qkv"))
+        q, k, v = q.view(n, H, hd), k.view(n, KV, hd), v.view(n, KV, hd)
+        if p + "self_attn.q_norm.weight" in w:  # qwen3: every head normalised before RoPE
+            q = rmsnorm(q, w[p + "self_attn.q_norm.weight"], c["eps"])
+            k = rmsnorm(k, w[p + "self_attn.k_norm.weight"], c["eps"])
+        q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)
         q, k = apply_rope(q, cos, sin, model.layout), apply_rope(k, cos, sin, model.layout)
         k = k.repeat_interleave(H // KV, dim=0)
         v = v.repeat_interleave(H // KV, dim=0)
