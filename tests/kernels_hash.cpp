@@ -1,5 +1,4 @@
 // Hashes of every kernel on every path of this build, on fixed inputs (for tests/cli/kernels_cross.sh).
-// bit.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
