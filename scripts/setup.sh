@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the toolkit needs (idempotent) and builds Release into build/.
-# usage: scripts/setup.sh            (BUILD_DIR, LONGROPE_NATIVE=OFF to build portable binaries)
+# usage: scripts/setup.sh            (BUILD_DIR, LONGROPE_NATIVE=ON for -march=native binaries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLONGROPE_NATIVE="${LONGROPE_NATIVE:-ON}" >/dev/null
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLONGROPE_NATIVE="${LONGROPE_NATIVE:-OFF}" >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 echo "setup: built $BUILD_DIR/cli/longrope" >&2
