@@ -1,5 +1,4 @@
-// The one place that chooses the kernel path: CPU features at run time (x86) or the build (NEON),
-// overridden by LONGROPE_KERNELS or set_kernel_path.
+// The one place that chooses the kernel path (cpuid at run time, NEON at build, or forced).
 #include <Eigen/Core>
 #include <atomic>
 #include <cstdlib>

@@ -1,5 +1,4 @@
-// The kernel interface: one table of single-thread kernels per instruction set, chosen in one
-// place.
+// The kernel interface: one table of single-thread kernels per instruction set, chosen once.
 #pragma once
 #include <string>
 #include <vector>

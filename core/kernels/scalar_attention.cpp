@@ -1,5 +1,4 @@
-// Scalar reference of the attention kernels (prefill tile loop and decode row), as the SIMD paths
-// compute them: queries in lanes, sequential FMA over head_dim and keys, online softmax per lane.
+// Scalar reference of the attention kernels (prefill tile task and decode row).
 #include <cmath>
 
 #include "kernels/kernels.h"
@@ -12,6 +11,8 @@ constexpr int BQ = kAttnQueryTile, BK = kAttnKeyTile;
 int round16(int x) { return (x + 15) / 16 * 16; }
 }  // namespace
 
+// As the SIMD paths compute it: queries in lanes, sequential FMA over head_dim and keys, online
+// softmax per lane.
 void scalar_attention_block(const AttnBlock& a) {
   const int hd = a.head_dim, ks = a.kv_stride;
   float* Qt = a.scratch;     // (head_dim, BQ) scaled queries, lanes >= bq zero

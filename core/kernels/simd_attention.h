@@ -1,8 +1,8 @@
-// The attention kernels written once over a vector trait V: prefill tiles with queries in lanes
-// (scores, online softmax and output all vertical, no horizontal sums) and the decode row.
-// Same operations in the same order as scalar_attention.cpp. Include only from the
-// instruction-set .cpp files, after simd_body.h.
+// The attention kernels (prefill tile task, decode row) written once over a vector trait V.
 #pragma once
+// Prefill keeps queries in lanes (scores, online softmax and output all vertical, no horizontal
+// sums). Same operations in the same order as scalar_attention.cpp. Include only from the
+// instruction-set .cpp files, after simd_body.h.
 #include "kernels/simd_body.h"
 
 namespace lr::kern {

@@ -1,8 +1,9 @@
-// The SIMD kernels written once over a vector trait V (vec_avx2.h, vec_avx512.h, vec_neon.h);
-// each instruction-set file instantiates them. Same operations in the same order as scalar.cpp
-// and scalar_attention.cpp, so every path gives the scalar path's bits. Include only from the
-// instruction-set .cpp files (their trait types have internal linkage, so do these instances).
+// The row kernels (exp, RMSNorm, RoPE, SwiGLU, log-softmax) written once over a vector trait V.
 #pragma once
+// V is vec_avx2.h, vec_avx512.h or vec_neon.h; each instruction-set file instantiates these.
+// Same operations in the same order as scalar.cpp, so every path gives the scalar path's bits.
+// Include only from the instruction-set .cpp files (their trait types have internal linkage,
+// so do these instances).
 #include "kernels/exp_consts.h"
 #include "kernels/kernels.h"
 
