@@ -10,6 +10,7 @@
 #include "error.h"
 #include "evolution.h"
 #include "factors.h"
+#include "kernels/kernels.h"
 #include "longrope/version.h"
 #include "mpi_evaluator.h"
 #include "options.h"
@@ -281,6 +282,14 @@ int run_search(const Args& args, const MpiContext& mpi) {
   cfg["model_fingerprint"] = model_fp;
   cfg["shard_sha256"] = shard_fp;
   cfg["toolkit"] = std::string("longrope ") + kVersion + " (" + kGitSha + ")";
+  // What decides the bits of every score (README, Kernels): a resumed run must compute alike.
+  const std::string numerics = numerics_signature();
+  const std::string kernel_path = kernel_path_name(active_kernel_path());
+  if (!resume.empty() && !check_archive_numerics(cfg, numerics, kernel_path, resume) && !quiet)
+    std::cerr << "note: " << resume << " predates the numerics record; not checked\n";
+  if (distributed) mpi_check_numerics(mpi, numerics, kernel_path);
+  cfg["kernels"] = kernel_path;
+  cfg["numerics"] = numerics;
 
   FitnessSpec spec;
   spec.target_length = cfg["target_length"].get<int>();

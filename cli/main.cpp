@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "error.h"
+#include "kernels/kernels.h"
 #include "longrope/version.h"
 
 namespace {
@@ -20,7 +21,7 @@ commands:
   inspect       describe a model (--model) or a search run (--archive, --plot)
   export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
   plan          memory of weights, serving KV cache and our evaluation vs a device
-  version       print the version)";
+  version       print the version, the kernel path and the numerics signature)";
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -35,6 +36,12 @@ int run(int argc, char** argv) {
   if (cmd == "plan") return lr::cli::cmd_plan(rest);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "longrope " << lr::kVersion << " (" << lr::kGitSha << ")\n";
+    std::string paths;
+    for (lr::KernelPath p : lr::supported_kernel_paths())
+      paths += std::string(paths.empty() ? "" : " ") + lr::kernel_path_name(p);
+    std::cout << "kernels: " << lr::kernel_path_name(lr::active_kernel_path())
+              << " (this CPU runs: " << paths << ")\nnumerics: " << lr::numerics_signature()
+              << "\n";
     return 0;
   }
   if (cmd == "eval") {

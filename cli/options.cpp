@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "factors.h"
+#include "kernels/kernels.h"
 #include "parallel.h"
 #include "shard.h"
 
@@ -16,7 +17,10 @@ po::options_description common_options() {
   po::options_description d("Common options");
   d.add_options()("help,h", "show this help")("threads", po::value<int>()->default_value(0),
                                               "worker threads (0 = all cores)")(
-      "quiet,q", po::bool_switch(), "no progress output on stderr");
+      "quiet,q", po::bool_switch(), "no progress output on stderr")(
+      "kernels", po::value<std::string>()->default_value("auto"),
+      "kernel path: auto | scalar | avx2 | avx512 | neon (default: LONGROPE_KERNELS, else the "
+      "best this CPU runs; every path gives the same bits)");
   return d;
 }
 
@@ -63,6 +67,11 @@ bool apply_common(const po::variables_map& vm) {
   const int t = vm["threads"].as<int>();
   if (t < 0) fail(ErrorKind::InvalidArgument, "--threads must be >= 0");
   set_threads(t);
+  const std::string k = vm["kernels"].as<std::string>();
+  if (k != "auto")
+    set_kernel_path(k);
+  else
+    kernels();  // resolves LONGROPE_KERNELS now, so a bad value is one clear error
   return vm["quiet"].as<bool>();
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 #include <cstddef>
 
+#include "kernels/kernels.h"
+
 namespace lr {
 
 struct AttentionShape {
@@ -11,13 +13,13 @@ struct AttentionShape {
 };
 
 // q: (n, n_heads*head_dim), k/v: (n, n_kv_heads*head_dim), out: (n, n_heads*head_dim).
-// Streams keys in tiles with an online softmax; never forms an n×n matrix.
+// Streams keys in tiles with an online softmax; never forms an n×n matrix. Parallel over
+// (head, query block) tasks; the active kernel path computes each task.
 void attention_tiled(const float* q, const float* k, const float* v, float* out,
                      const AttentionShape& s);
 
-constexpr int kAttnQueryTile = 64;  // query rows per tile
-constexpr int kAttnKeyTile = 128;   // keys per tile
-// Scratch attention_tiled allocates per thread (score tile, output and query tiles, m, l).
+// Scratch attention_tiled allocates per thread (score tile, output and query tiles, m, l, corr);
+// the tiles are kAttnQueryTile queries x kAttnKeyTile keys (kernels/kernels.h).
 size_t attention_scratch_bytes(int head_dim);
 
 // Reference twin: one query at a time with a full score row (O(n) scratch), in double.

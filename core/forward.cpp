@@ -8,6 +8,7 @@
 #include "attention.h"
 #include "error.h"
 #include "kernels.h"
+#include "kernels/kernels.h"
 
 namespace lr {
 
@@ -59,11 +60,7 @@ SequenceRope sequence_rope(const ModelConfig& c, const RopeScaling& r, int selec
 }
 
 double log_softmax_at(const float* lg, int V, int token) {
-  float mx = lg[0];
-  for (int j = 1; j < V; ++j) mx = std::max(mx, lg[j]);
-  double z = 0.0;
-  for (int j = 0; j < V; ++j) z += std::exp(static_cast<double>(lg[j] - mx));
-  return static_cast<double>(lg[token] - mx) - std::log(z);
+  return kernels().log_softmax_at(lg, V, token);
 }
 
 void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& rope,
@@ -140,10 +137,11 @@ void Engine::score_rows(const int* tokens, int first, int last, double* out) {
   for (int r0 = first; r0 < last; r0 += kHeadChunk) {
     const int rows = std::min(kHeadChunk, last - r0);
     linear(xb + static_cast<long>(r0) * dim, w.output, act_.logits.data(), rows, dim, V);
+    const KernelTable& k = kernels();
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < rows; ++i)
       out[r0 + i - first] =
-          log_softmax_at(act_.logits.data() + static_cast<long>(i) * V, V, tokens[r0 + i + 1]);
+          k.log_softmax_at(act_.logits.data() + static_cast<long>(i) * V, V, tokens[r0 + i + 1]);
   }
 }
 

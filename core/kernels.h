@@ -1,4 +1,4 @@
-// Row-wise kernels of the forward pass (scalar C++; the compiler vectorises the inner loops).
+// Row-wise kernels of the forward pass: OpenMP loops over rows around the active kernel table.
 #pragma once
 #include "config.h"
 #include "rope.h"
@@ -12,10 +12,6 @@ void rmsnorm_rows(const float* x, const float* w, float* y, int rows, int dim, f
 // by the angles of table rows [0, rows); `layout` picks which elements form a pair.
 void rope_rows(float* x, int rows, int stride, int n_heads, int head_dim, RopeLayout layout,
                const RopeTable& table);
-
-// x[i] = exp(x[i] - sub) with Eigen's vectorised exp (~1 ulp); returns the sum. -inf inputs
-// give a value below 1e-37, not exactly 0: callers that mask re-zero masked entries.
-float exp_sub_sum(float* x, int n, float sub);
 
 // g[i] = silu(g[i]) * u[i]
 void swiglu(float* g, const float* u, long n);

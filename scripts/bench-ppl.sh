@@ -9,13 +9,13 @@ MODEL=${MODEL:-$SHARED/models/fixture-llama-5m}
 LENGTHS=${LENGTHS:-256 1024 2048 4096 8192}
 THREADS=${THREADS:-2}
 REFERENCE=${REFERENCE:-1}   # 0 skips the PyTorch reference
-[ -x build/cli/longrope ] || scripts/setup.sh
-BIN=build/cli/longrope
+BIN=${BIN:-build/cli/longrope}   # e.g. a -DLONGROPE_NATIVE=ON build; LONGROPE_KERNELS picks a path
+[ -x "$BIN" ] || scripts/setup.sh
 OUT=results/bench; mkdir -p "$OUT"
 SHARD=$OUT/pg19-like-valid.h5
 [ -f "$SHARD" ] || $BIN tokenize --tokenizer "$MODEL" --input "$SHARED/data/pg19-like/valid" --output "$SHARD" --quiet >/dev/null
 weights=$($BIN inspect --model "$MODEL" | awk -F': ' '/weights_mib/ {gsub(",","",$2); printf "%.1f", $2}')
-echo "model $MODEL (weights ${weights} MiB F32), $THREADS threads, CPU: $(lscpu | sed -n 's/^Model name: *//p')"
+echo "model $MODEL (weights ${weights} MiB F32), $THREADS threads, CPU: $(lscpu | sed -n 's/^Model name: *//p'), $($BIN version | sed -n 's/^kernels: \([a-z0-9]*\).*/kernels \1/p')"
 printf "%-10s %7s %10s %9s %10s %12s\n" impl length tok/s GFLOP/s peak_MiB "over_weights"
 {
 echo "impl,length,tokens_per_s,gflops,peak_rss_mib"

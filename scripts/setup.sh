@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the toolkit needs (idempotent) and builds Release into build/.
-# usage: scripts/setup.sh            (BUILD_DIR, LONGROPE_NATIVE=OFF to build portable binaries)
+# usage: scripts/setup.sh            (BUILD_DIR; LONGROPE_NATIVE=OFF for portable binaries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

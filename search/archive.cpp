@@ -216,4 +216,18 @@ void write_factors_csv(const std::string& path, const std::vector<double>& lambd
   h5::write_bytes_atomically(path, text.data(), text.size());
 }
 
+bool check_archive_numerics(const nlohmann::json& config, const std::string& numerics,
+                            const std::string& kernel_path, const std::string& path) {
+  if (!config.contains("numerics")) return false;
+  const std::string theirs = config["numerics"].get<std::string>();
+  if (theirs != numerics)
+    fail(ErrorKind::Unsupported, path + ": this run was scored with different numerics (" + theirs +
+                                     ", kernels " + config.value("kernels", "?") +
+                                     ") than this build computes (" + numerics + ", kernels " +
+                                     kernel_path +
+                                     "): resume it with a build like the original's (see README, "
+                                     "Kernels)");
+  return true;
+}
+
 }  // namespace lr

@@ -25,6 +25,12 @@ struct ArchiveData {
 };
 
 void write_archive(const std::string& path, const ArchiveData& a);
+
+// Resuming: fails (Unsupported, naming `path`) when the run's config records a numerics
+// signature (core/kernels/kernels.h) other than `numerics`: its scores would not be comparable.
+// Returns false when the config predates the record (nothing to check).
+bool check_archive_numerics(const nlohmann::json& config, const std::string& numerics,
+                            const std::string& kernel_path, const std::string& path);
 ArchiveData read_archive(const std::string& path);
 
 // Factors one per line (np.savetxt with delimiter '\n', as the original repo writes them).

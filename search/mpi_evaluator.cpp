@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "error.h"
 
@@ -108,6 +109,27 @@ MpiContext& mpi_init_if_launched(int* argc, char*** argv) {
 void mpi_abort(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);
   std::exit(code);
+}
+
+void mpi_check_numerics(const MpiContext& ctx, const std::string& signature,
+                        const std::string& kernel_path) {
+  constexpr int kLen = 512;  // signature + '|' + path, zero padded
+  const std::string mine = (signature + "|" + kernel_path).substr(0, kLen - 1);
+  std::vector<char> send(kLen, 0), all(ctx.rank == 0 ? static_cast<size_t>(kLen) * ctx.size : 0);
+  std::copy(mine.begin(), mine.end(), send.begin());
+  MPI_Gather(send.data(), kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, MPI_COMM_WORLD);
+  if (ctx.rank != 0) return;
+  for (int r = 1; r < ctx.size; ++r) {
+    const std::string theirs(all.data() + static_cast<size_t>(r) * kLen);
+    const auto bar = theirs.rfind('|');
+    if (theirs.substr(0, bar) != signature)
+      fail(ErrorKind::Unsupported,
+           "search: rank " + std::to_string(r) + " computes with different numerics (" +
+               theirs.substr(0, bar) + ", kernels " + theirs.substr(bar + 1) + ") than rank 0 (" +
+               signature + ", kernels " + kernel_path +
+               "): its perplexities would not be comparable; build every rank the same way "
+               "(see README, Kernels)");
+  }
 }
 
 std::unique_ptr<Evaluator> make_mpi_evaluator(const MpiContext& ctx) {

@@ -21,6 +21,8 @@ std::unique_ptr<Evaluator> make_mpi_evaluator(const MpiContext&) {
   fail(ErrorKind::Unsupported, "search: this longrope was built without MPI (-DLONGROPE_MPI=OFF)");
 }
 
+void mpi_check_numerics(const MpiContext&, const std::string&, const std::string&) {}
+
 void mpi_worker_loop(Evaluator&, int) {
   fail(ErrorKind::Unsupported, "search: this longrope was built without MPI (-DLONGROPE_MPI=OFF)");
 }

@@ -54,27 +54,3 @@ TEST(Memory, ActivationsGrowLinearly) {
 
 }  // namespace
 }  // namespace lr
-
-namespace lr {
-namespace {
-
-TEST(Kernels, ExpSubSumMatchesStdExp) {
-  std::vector<float> x;
-  for (float v = -80.0f; v <= 0.0f; v += 0.01f) x.push_back(v);
-  std::vector<float> y = x;
-  const float sum = exp_sub_sum(y.data(), static_cast<int>(y.size()), -5.0f);
-  double ref_sum = 0, worst = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double ref = std::exp(static_cast<double>(x[i]) + 5.0);
-    ref_sum += ref;
-    worst = std::max(worst, std::abs(y[i] - ref) / ref);
-  }
-  EXPECT_LT(worst, 5e-7);
-  EXPECT_NEAR(sum / ref_sum, 1.0, 1e-5);
-  float m = -INFINITY;
-  exp_sub_sum(&m, 1, 0.0f);
-  EXPECT_LT(m, 1e-30f);
-}
-
-}  // namespace
-}  // namespace lr

@@ -198,3 +198,23 @@ TEST(Init, SeedsAndRescale) {
 
 }  // namespace
 }  // namespace lr
+
+namespace lr {
+namespace {
+
+TEST(Archive, ResumeRefusesOtherNumerics) {
+  nlohmann::json cfg = {{"numerics", "kernels-v1 x86_64, eigen SSE, SSE2"}, {"kernels", "avx2"}};
+  EXPECT_TRUE(check_archive_numerics(cfg, "kernels-v1 x86_64, eigen SSE, SSE2", "avx512", "a.h5"));
+  try {
+    check_archive_numerics(cfg, "kernels-v1 aarch64, eigen ARM NEON", "neon", "a.h5");
+    ADD_FAILURE() << "mixed numerics accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("a.h5: this run was scored with different numerics"),
+              std::string::npos);
+  }
+  EXPECT_FALSE(check_archive_numerics(nlohmann::json::object(), "x", "avx2", "old.h5"));
+}
+
+}  // namespace
+}  // namespace lr

@@ -1,0 +1,18 @@
+// The avx2 kernel table: simd_body.h and simd_attention.h instantiated with the Avx2 trait.
+#include "kernels/vec_avx2.h"
+// (vec header first: the bodies below use its intrinsics)
+#include "config.h"
+#include "kernels/simd_attention.h"
+#include "kernels/simd_body.h"
+
+namespace lr::kern {
+
+const KernelTable* avx2_table() {
+  using S = Simd<Avx2>;
+  using A = SimdAttention<Avx2>;
+  static const KernelTable t{KernelPath::Avx2,  S::rmsnorm_row, S::rope_row, S::swiglu,
+                             S::log_softmax_at, S::exp_array,   A::block,    A::row};
+  return &t;
+}
+
+}  // namespace lr::kern

@@ -1,0 +1,18 @@
+// The avx512 kernel table: simd_body.h and simd_attention.h instantiated with the Avx512 trait.
+#include "kernels/vec_avx512.h"
+// (vec header first: the bodies below use its intrinsics)
+#include "config.h"
+#include "kernels/simd_attention.h"
+#include "kernels/simd_body.h"
+
+namespace lr::kern {
+
+const KernelTable* avx512_table() {
+  using S = Simd<Avx512>;
+  using A = SimdAttention<Avx512>;
+  static const KernelTable t{KernelPath::Avx512, S::rmsnorm_row, S::rope_row, S::swiglu,
+                             S::log_softmax_at,  S::exp_array,   A::block,    A::row};
+  return &t;
+}
+
+}  // namespace lr::kern

@@ -1,0 +1,18 @@
+// The neon kernel table: simd_body.h and simd_attention.h instantiated with the Neon trait.
+#include "kernels/vec_neon.h"
+// (vec header first: the bodies below use its intrinsics)
+#include "config.h"
+#include "kernels/simd_attention.h"
+#include "kernels/simd_body.h"
+
+namespace lr::kern {
+
+const KernelTable* neon_table() {
+  using S = Simd<Neon>;
+  using A = SimdAttention<Neon>;
+  static const KernelTable t{KernelPath::Neon,  S::rmsnorm_row, S::rope_row, S::swiglu,
+                             S::log_softmax_at, S::exp_array,   A::block,    A::row};
+  return &t;
+}
+
+}  // namespace lr::kern

@@ -1,0 +1,56 @@
+// Scalar building blocks of the reference kernels: the exp polynomial, max and the 16-lane tree.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/exp_consts.h"
+
+namespace lr::kern::scalar {
+
+// 2^k for integer k in [-126, 127].
+inline float pow2i(int k) {
+  const uint32_t bits = static_cast<uint32_t>(k + 127) << 23;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// exp(x) in float: n = round(x log2 e), r = x - n ln 2 (two FMA steps), Taylor polynomial of
+// degree 7 in r (Horner, FMA), times 2^n in two exact halves. Inputs clamped to [-104, 89]:
+// exp(-inf) = 0 exactly, exp(x > 88.73) = inf. Every SIMD path runs the same operations.
+inline float exp(float x) {
+  if (std::isnan(x)) return x;
+  using namespace expc;
+  if (x < kLo) x = kLo;
+  if (x > kHi) x = kHi;
+  const float n = std::nearbyint(x * kLog2e);
+  float r = std::fma(n, kLn2Hi, x);
+  r = std::fma(n, kLn2Lo, r);
+  float p = kC7;
+  p = std::fma(p, r, kC6);
+  p = std::fma(p, r, kC5);
+  p = std::fma(p, r, kC4);
+  p = std::fma(p, r, kC3);
+  p = std::fma(p, r, kC2);
+  p = std::fma(p, r, 1.0f);
+  p = std::fma(p, r, 1.0f);
+  const int ni = static_cast<int>(n);
+  const int a = ni >> 1, b = ni - a;
+  return p * pow2i(a) * pow2i(b);
+}
+
+// The comparison every path uses (x86 max semantics).
+inline float max(float a, float b) { return a > b ? a : b; }
+
+// Sum of 16 lanes in the fixed tree order: lanes k and k+8, then k and k+4, k+2, k+1.
+template <class T>
+T tree16(const T* in) {
+  T a[16];
+  for (int k = 0; k < 16; ++k) a[k] = in[k];
+  for (int s = 8; s >= 1; s /= 2)
+    for (int k = 0; k < s; ++k) a[k] = a[k] + a[k + s];
+  return a[0];
+}
+
+}  // namespace lr::kern::scalar
