@@ -53,10 +53,12 @@ TEST(Loaders, FixtureConfigFromEachFormat) {
   EXPECT_EQ(hf->config.rope_layout, RopeLayout::HalfSplit);
   EXPECT_EQ(gg->config.rope_layout, RopeLayout::Adjacent);
   // GGUF permutes Q rows: row 2i+k of a head in GGUF is row k*32+i in HF.
-  const float* q_hf = hf->weights.layers[0].wq;
-  const float* q_gg = gg->weights.layers[0].wq;
+  const float* q_hf = hf->weights.layers[0].wq.floats();
+  const float* q_gg = gg->weights.layers[0].wq.floats();
+  ASSERT_TRUE(q_hf && q_gg);  // F32 files: F32 views
   EXPECT_EQ(q_gg[(2 * 5 + 1) * 256 + 7], q_hf[(32 + 5) * 256 + 7]);
-  EXPECT_EQ(hf->weights.layers[3].w_down[1234], gg->weights.layers[3].w_down[1234]);
+  EXPECT_EQ(hf->weights.layers[3].w_down.floats()[1234],
+            gg->weights.layers[3].w_down.floats()[1234]);
 }
 
 TEST(Loaders, Llama2cCheckpoint) {
