@@ -27,7 +27,14 @@ int cmd_inspect(const Args& args) {
           "       longrope inspect --archive A.h5 [--json] [--plot out.png|out.svg] [--model M]"))
     return 0;
   apply_common(vm);
-  if (vm.count("archive")) return inspect_archive(vm);
+  if (vm.count("archive")) {
+    try {
+      return inspect_archive(vm);
+    } catch (const nlohmann::json::exception& e) {  // a config value of an unexpected type
+      fail(ErrorKind::Format,
+           vm["archive"].as<std::string>() + ": bad value in the config attribute: " + e.what());
+    }
+  }
   if (vm.count("plot") || vm.count("plot-script") || vm["json"].as<bool>())
     fail(ErrorKind::InvalidArgument, "--json, --plot and --plot-script need --archive");
   if (!vm.count("model")) fail(ErrorKind::InvalidArgument, "inspect needs --model or --archive");

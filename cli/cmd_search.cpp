@@ -80,6 +80,8 @@ void print_summary(const json& rows, const std::string& dir) {
     csv << r["method"].get<std::string>() << "," << r["ppl"].get<double>() << ","
         << r["start_tokens"].get<int>() << "\n";
   }
+  csv.close();
+  if (!csv) fail(ErrorKind::Io, "cannot write '" + dir + "/summary.csv' (disk full?)");
 }
 
 // Short-factor search seeds: ones (the original RoPE) and the long factors, then a file.
@@ -95,6 +97,83 @@ std::vector<Seed> short_factor_seeds(const FitnessSpec& spec, const SeedOptions&
   return seeds;
 }
 
+// --resume continues a run as it was configured: an option given again must agree with the
+// archive (paths compared after resolving them); anything else is refused, naming each option.
+void check_resume_options(const po::variables_map& vm, const json& cfg,
+                          const std::string& archive) {
+  struct Opt {
+    const char* option;
+    const char* key;
+    bool path;
+  };
+  static const Opt opts[] = {{"model", "model", true},
+                             {"data", "data", true},
+                             {"tokenizer", "tokenizer", true},
+                             {"target-length", "target_length", false},
+                             {"original-max-position", "original_max_position", false},
+                             {"samples", "samples", false},
+                             {"algorithm", "algorithm", false},
+                             {"seed", "seed", false},
+                             {"search-start-tokens", "search_start_tokens", false},
+                             {"init-factors", "init_factors", true},
+                             {"auto-rescale-init-factors", "auto_rescale_init_factors", false},
+                             {"init-scale", "init_scale", false},
+                             {"beta-fast", "beta_fast", false},
+                             {"beta-slow", "beta_slow", false},
+                             {"mscale", "mscale", false},
+                             {"short-length", "short_length", false},
+                             {"short-weight", "short_weight", false},
+                             {"short-max-ppl", "short_max_ppl", false},
+                             {"search-short-factors", "search_short_factors", false},
+                             {"long-factors", "long_factors_file", true}};
+  auto same_path = [](const std::string& a, const std::string& b) {
+    std::error_code e1, e2;
+    return a == b || fs::weakly_canonical(a, e1) == fs::weakly_canonical(b, e2);
+  };
+  std::vector<std::string> conflicts;
+  for (const Opt& o : opts) {
+    if (!vm.count(o.option) || vm[o.option].defaulted()) continue;
+    const auto& v = vm[o.option].value();
+    json given;
+    if (const auto* x = boost::any_cast<std::string>(&v))
+      given = *x;
+    else if (const auto* x = boost::any_cast<int>(&v))
+      given = *x;
+    else if (const auto* x = boost::any_cast<double>(&v))
+      given = *x;
+    else if (const auto* x = boost::any_cast<bool>(&v))
+      given = *x;
+    else if (const auto* x = boost::any_cast<uint64_t>(&v))
+      given = *x;
+    if (given.is_boolean() && !given.get<bool>()) continue;  // a switch not given
+    const json stored = cfg.contains(o.key) ? cfg[o.key] : json();
+    const bool same = o.path && given.is_string() && stored.is_string()
+                          ? same_path(given.get<std::string>(), stored.get<std::string>())
+                          : given == stored;
+    if (!same)
+      conflicts.push_back("--" + std::string(o.option) + " " + given.dump() + " (the run has " +
+                          stored.dump() + ")");
+  }
+  if (vm.count("set") || !vm["hyperparams"].defaulted())
+    conflicts.push_back("--set/--hyperparams (a run keeps its hyperparameters)");
+  if (!vm["output-dir"].defaulted() &&
+      !same_path(vm["output-dir"].as<std::string>(), fs::path(archive).parent_path().string()))
+    conflicts.push_back("--output-dir (a resumed run writes beside its archive)");
+  if (conflicts.empty()) return;
+  std::string msg = archive + ": --resume continues the run as it was started; conflicting:";
+  for (size_t i = 0; i < conflicts.size(); ++i) msg += (i ? "; " : " ") + conflicts[i];
+  fail(ErrorKind::InvalidArgument, msg);
+}
+
+// The --resume argument, if any (to name the archive when its config is malformed).
+std::string resume_arg(const Args& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--resume" && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind("--resume=", 0) == 0) return args[i].substr(9);
+  }
+  return "";
+}
+
 }  // namespace
 
 int run_search(const Args& args, const MpiContext& mpi);
@@ -102,7 +181,13 @@ int run_search(const Args& args, const MpiContext& mpi);
 int cmd_search(const Args& args) {
   const MpiContext mpi = mpi_init_if_launched(nullptr, nullptr);
   try {
-    return run_search(args, mpi);
+    try {
+      return run_search(args, mpi);
+    } catch (const json::exception& e) {  // a config value of the wrong type or missing
+      const std::string where = resume_arg(args);
+      fail(ErrorKind::Format, (where.empty() ? std::string("search") : where) +
+                                  ": malformed search configuration: " + e.what());
+    }
   } catch (const Error& e) {
     if (mpi.active && mpi.size > 1) {
       std::cerr << "longrope: error (rank " << mpi.rank << "): " << e.what() << "\n";
@@ -146,7 +231,8 @@ int run_search(const Args& args, const MpiContext& mpi) {
       "parallel-candidates", po::value<int>()->default_value(1), "candidates evaluated at once")(
       "output-dir", po::value<std::string>()->default_value(""),
       "run folder (default results/search-<time>)")(
-      "resume", po::value<std::string>()->default_value(""), "continue the run in this archive.h5")(
+      "resume", po::value<std::string>()->default_value(""),
+      "continue the run in this archive.h5 (options given again must match the run)")(
       "baselines", po::value<bool>()->default_value(true), "final table vs PI, NTK, YaRN");
   d.add(common_options());
   po::variables_map vm;
@@ -165,6 +251,7 @@ int run_search(const Args& args, const MpiContext& mpi) {
   if (!resume.empty()) {
     ArchiveData a = read_archive(resume);
     cfg = a.config;
+    check_resume_options(vm, cfg, resume);
     done = a.individuals;
     dir = fs::path(resume).parent_path().string();
     if (dir.empty()) dir = ".";
@@ -185,9 +272,11 @@ int run_search(const Args& args, const MpiContext& mpi) {
                         cfg["data"].get<std::string>());
   if (!resume.empty()) {
     if (cfg.value("model_fingerprint", "") != model_fp)
-      fail(ErrorKind::Data, resume + ": the model changed since this run started");
+      fail(ErrorKind::Data, resume + ": the model " + cfg["model"].dump() +
+                                " changed since this run started (fingerprint differs)");
     if (cfg.value("shard_sha256", "") != shard_fp)
-      fail(ErrorKind::Data, resume + ": the shard changed since this run started");
+      fail(ErrorKind::Data, resume + ": the shard " + cfg["data"].dump() +
+                                " changed since this run started (SHA-256 differs)");
   }
   cfg["model_fingerprint"] = model_fp;
   cfg["shard_sha256"] = shard_fp;

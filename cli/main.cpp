@@ -1,6 +1,8 @@
 // `longrope` CLI: git-style subcommands; errors become one line and a non-zero exit.
+#include <csignal>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "error.h"
@@ -19,7 +21,6 @@ commands:
   export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
   plan          memory of weights, serving KV cache and our evaluation vs a device
   version       print the version)";
-
 
 int run(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -55,6 +56,9 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) makes writes fail with EFBIG, reported as an error, instead
+  // of killing the process half-way through a file.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     return run(argc, argv);
   } catch (const lr::Error& e) {
@@ -63,6 +67,9 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::cerr << "longrope: error: out of memory\n";
     return 1;
+  } catch (const nlohmann::json::exception& e) {  // a JSON value not checked where it was read
+    std::cerr << "longrope: error: unexpected JSON content: " << e.what() << "\n";
+    return lr::exit_code(lr::ErrorKind::Format);
   } catch (const std::exception& e) {
     std::cerr << "longrope: error: " << e.what() << "\n";
     return 1;

@@ -138,17 +138,22 @@ std::unique_ptr<Tokenizer> load_hf_bpe(const std::string& path) {
         fail(ErrorKind::Format, src + ": token id " + std::to_string(id) + " out of range");
       size = std::max(size, id + 1);
     };
-    for (const auto& [piece, id] : model.at("vocab").items()) grow(id.get<int>());
+    auto token_id = [&](const json& j) {  // an integer in range (a float would be UB as int)
+      if (!j.is_number_integer() || j.get<int64_t>() < 0 || j.get<int64_t>() >= (1 << 24))
+        fail(ErrorKind::Format, src + ": token id " + j.dump() + " is not an id in 0..2^24");
+      return j.get<int>();
+    };
+    for (const auto& [piece, id] : model.at("vocab").items()) grow(token_id(id));
     const json added = t.value("added_tokens", json::array());
-    for (const auto& a : added) grow(a.at("id").get<int>());
+    for (const auto& a : added) grow(token_id(a.at("id")));
     if (cfg.contains("vocab_size") && cfg["vocab_size"].is_number_integer())
       grow(cfg["vocab_size"].get<int>() - 1);
     v.pieces.resize(size);
     v.types.assign(size, kTokenNormal);
     for (int i = 0; i < size; ++i) v.pieces[i] = "[PAD" + std::to_string(i) + "]";
-    for (const auto& [piece, id] : model["vocab"].items()) v.pieces[id.get<int>()] = piece;
+    for (const auto& [piece, id] : model["vocab"].items()) v.pieces[token_id(id)] = piece;
     for (const auto& a : added) {
-      const int id = a.at("id").get<int>();
+      const int id = token_id(a.at("id"));
       v.pieces[id] = a.at("content").get<std::string>();
       v.types[id] = a.value("special", false) ? kTokenControl : kTokenUserDefined;
     }

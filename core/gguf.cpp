@@ -175,16 +175,26 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
     tensor_infos_.push_back(ti);
     infos.push_back(in);
   }
-  uint64_t align = meta_.value("general.alignment", 32u);
-  if (align == 0) align = 32;
+  uint64_t align = 32;
+  if (meta_.contains("general.alignment")) {
+    const auto& a = meta_["general.alignment"];
+    if (!a.is_number_unsigned() || a.get<uint64_t>() == 0 || a.get<uint64_t>() > (1u << 20))
+      fail(ErrorKind::Format, path + ": general.alignment must be an integer in 1..2^20");
+    align = a.get<uint64_t>();
+  }
   alignment_ = align;
   const uint64_t data_start = (c.offset() + align - 1) / align * align;
   data_offset_ = data_start;
   for (auto& in : infos) {
     size_t count = 1;
-    for (int64_t d : in.t.shape) count *= static_cast<size_t>(d);
+    for (int64_t d : in.t.shape) {  // no overflow of the element count (and of its bytes)
+      if (d < 0 || (d > 0 && count > (size_t{1} << 60) / static_cast<size_t>(d)))
+        fail(ErrorKind::Format, path + ": tensor '" + in.t.name + "' has impossible dimensions");
+      count *= static_cast<size_t>(d);
+    }
     const size_t nbytes = in.t.dtype == DType::Other ? 0 : dtype_bytes(in.t.dtype, count);
-    if (data_start + in.offset + nbytes > map_->size()) {
+    if (in.offset > map_->size() || nbytes > map_->size() ||
+        data_start + in.offset + nbytes > map_->size()) {
       fail(ErrorKind::Format, path + ": tensor '" + in.t.name +
                                   "' data lies past the end of the file: truncated or corrupt");
     }

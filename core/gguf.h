@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "assemble.h"
+#include "error.h"
 #include "mapped_file.h"
 
 namespace lr {
@@ -54,6 +55,17 @@ class GgufFile {
   std::vector<GgufTensorInfo> tensor_infos_;
   uint64_t alignment_ = 32, data_offset_ = 0;
 };
+
+// Runs `f`, which reads GGUF metadata of `path`: a value of an unexpected JSON type (a hostile
+// or corrupt file) becomes a Format error naming the file.
+template <typename F>
+auto with_gguf_metadata_errors(const std::string& path, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Format, path + ": bad GGUF metadata value: " + e.what());
+  }
+}
 
 // True when `path` starts with the GGUF magic (false for unreadable files).
 bool is_gguf_file(const std::string& path);

@@ -115,7 +115,7 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
                        ? j["num_key_value_heads"].get<int>()
                        : c.n_heads;
     c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? j["head_dim"].get<int>()
-                                                                    : c.dim / c.n_heads;
+                                                                    : (c.n_heads > 0 ? c.dim / c.n_heads : 0);
     c.vocab_size = j.at("vocab_size").get<int>();
     c.max_position = j.value("max_position_embeddings", 0);
     c.rope_theta = j.value("rope_theta", 10000.0);
@@ -149,7 +149,12 @@ ModelConfig read_hf_config(const std::string& path) {
   } catch (const json::exception& e) {
     fail(ErrorKind::Format, path + ": not valid JSON: " + e.what());
   }
-  ModelConfig c = parse_hf_config(j, path);
+  ModelConfig c;
+  try {  // values of an unexpected JSON type anywhere in the file
+    c = parse_hf_config(j, path);
+  } catch (const json::exception& e) {
+    fail(ErrorKind::Format, path + ": bad config.json: " + e.what());
+  }
   // The tokenizer's own BOS rule, when its config states one, overrides the family default.
   const fs::path tc = fs::path(path).parent_path() / "tokenizer_config.json";
   if (fs::exists(tc, ec)) {
@@ -177,7 +182,14 @@ std::vector<std::string> hf_weight_files(const std::string& dir) {
     try {
       ij = json::parse(read_text_file(index.string()));
       std::set<std::string> uniq;
-      for (auto& [name, file] : ij.at("weight_map").items()) uniq.insert(file.get<std::string>());
+      for (auto& [name, file] : ij.at("weight_map").items()) {
+        const std::string f = file.get<std::string>();
+        if (f.empty() || f.find('/') != std::string::npos || f == "." || f == "..")
+          fail(ErrorKind::Format, index.string() + ": shard '" + f +
+                                      "' lies outside the model folder (a plain file name is "
+                                      "expected)");
+        uniq.insert(f);
+      }
       for (const auto& f : uniq) files.push_back((d / f).string());
     } catch (const json::exception& e) {
       fail(ErrorKind::Format, index.string() + ": bad shard index: " + e.what());

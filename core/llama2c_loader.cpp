@@ -1,4 +1,5 @@
 // llama2.c legacy checkpoint loader (.bin: 7-int header, then F32 tensors in fixed order).
+#include <cstdint>
 #include <cstring>
 
 #include "error.h"
@@ -22,6 +23,7 @@ std::unique_ptr<Model> load_llama2c_model(const std::string& path) {
   c.n_heads = h[3];
   c.n_kv_heads = h[4];
   const bool shared = h[5] > 0;
+  if (h[5] == INT32_MIN) fail(ErrorKind::Format, path + ": not a llama2.c checkpoint (vocab size)");
   c.vocab_size = h[5] > 0 ? h[5] : -h[5];
   c.max_position = h[6];
   c.tied_output = shared;

@@ -17,7 +17,8 @@ std::unique_ptr<Model> load_model(const std::string& path) {
   if (!fs::exists(path, ec)) fail(ErrorKind::Io, "model '" + path + "' does not exist");
   if (fs::is_directory(path, ec)) return load_hf_folder(path);
   if (!std::ifstream(path)) fail(ErrorKind::Io, "cannot open model '" + path + "'");
-  if (is_gguf_file(path)) return load_gguf_model(path);
+  if (is_gguf_file(path))
+    return with_gguf_metadata_errors(path, [&] { return load_gguf_model(path); });
   const std::string ext = fs::path(path).extension().string();
   if (ext == ".gguf") fail(ErrorKind::Format, path + ": not a GGUF file (bad magic)");
   if (ext == ".safetensors") return load_hf_folder(fs::path(path).parent_path().string());

@@ -121,7 +121,7 @@ ModelHeader read_model_header(const std::string& path) {
   if (fs::is_directory(path, ec)) return hf_folder(path);
   const std::string ext = fs::path(path).extension().string();
   if (ext == ".json") return bare_config(path);
-  if (is_gguf_file(path)) return gguf(path);
+  if (is_gguf_file(path)) return with_gguf_metadata_errors(path, [&] { return gguf(path); });
   if (ext == ".gguf") fail(ErrorKind::Format, path + ": not a GGUF file (bad magic)");
   if (ext == ".safetensors") return hf_folder(fs::path(path).parent_path().string());
   if (ext == ".bin") return llama2c(path);

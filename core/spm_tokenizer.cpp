@@ -2,6 +2,7 @@
 #include "spm_tokenizer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <queue>
 
 #include "error.h"

@@ -3,6 +3,7 @@
 
 #include <sentencepiece_processor.h>
 
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -115,7 +116,10 @@ class SentencePieceTokenizer : public Tokenizer {
   std::string decode_piece(int id) const override {
     if (sp_.IsByte(id)) {
       const std::string p = sp_.IdToPiece(id);
-      return std::string(1, static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
+      if (p.size() == 6 && std::isxdigit(static_cast<unsigned char>(p[3])) &&
+          std::isxdigit(static_cast<unsigned char>(p[4])))
+        return std::string(1, static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
+      return "";  // a byte piece not written <0xXX> (a corrupt model): no text
     }
     return unescape_piece(sp_.IdToPiece(id));
   }
@@ -131,7 +135,17 @@ std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& path) {
   return std::make_unique<SentencePieceTokenizer>(path);
 }
 
+static std::unique_ptr<Tokenizer> load_gguf_tokenizer_here(const std::string& path);
+
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
+  try {  // metadata values of an unexpected type
+    return load_gguf_tokenizer_here(path);
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Format, path + ": bad tokenizer metadata: " + e.what());
+  }
+}
+
+static std::unique_ptr<Tokenizer> load_gguf_tokenizer_here(const std::string& path) {
   GgufFile g(path);
   const auto& m = g.meta();
   const std::string model = m.value("tokenizer.ggml.model", std::string());

@@ -2,8 +2,11 @@
 #pragma once
 #include <hdf5.h>
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "error.h"
 
 namespace lr::h5 {
 
@@ -28,33 +31,50 @@ void write_vec(hid_t loc, const char* name, hid_t mem_type, hid_t file_type,
 void write_strings(hid_t loc, const char* name, const std::vector<std::string>& v);
 void write_attr(hid_t obj, const char* name, const std::string& value);
 void write_attr_int(hid_t obj, const char* name, long long value);
+hid_t create_group(hid_t loc, const char* name);  // caller closes; throws Io
 
 bool has_attr(hid_t obj, const char* name);
 std::string read_attr(hid_t obj, const char* name, const std::string& path);
 long long read_attr_int(hid_t obj, const char* name, const std::string& path);
-// Reads a dataset of any rank into a flat vector; `dims` receives its shape.
+// Reads a dataset of any rank into a flat vector; `dims` receives its shape. Checks the stored
+// type class (integer / float / variable-length string, as T asks) and that the declared
+// size fits in the file (a corrupt header never makes us allocate or read past its end).
 template <typename T>
 std::vector<T> read_vec(hid_t loc, const char* name, hid_t mem_type, const std::string& path,
                         std::vector<hsize_t>* dims = nullptr);
 std::vector<std::string> read_strings(hid_t loc, const char* name, const std::string& path);
 
-// Creates `path`.tmp, lets `fill` write into it, then renames over `path` (atomic on POSIX).
+// Builds the file in memory (HDF5 core driver: HDF5 itself never writes to disk), lets `fill`
+// write into it, then writes the image to `path`.tmp with checked POSIX calls, syncs it and
+// renames it over `path` (atomic on POSIX). On any failure (disk full, a file-size limit) the
+// temporary file is removed, `path` is left as it was, and Io names `path`.
 template <typename F>
 void write_atomically(const std::string& path, F fill);
+// The same for a byte buffer.
+void write_bytes_atomically(const std::string& path, const void* data, size_t size);
 void rename_over(const std::string& from, const std::string& to);
+void remove_quietly(const std::string& path);
+hid_t create_in_memory();                           // an empty in-memory HDF5 file
+std::vector<unsigned char> file_image(hid_t file);  // its bytes (after a flush)
 
 template <typename F>
 void write_atomically(const std::string& path, F fill) {
-  const std::string tmp = path + ".tmp";
+  std::vector<unsigned char> image;
   {
-    Handle f{check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                   "cannot create '" + tmp + "'"),
-             H5Fclose};
+    Handle f{create_in_memory(), H5Fclose};
     fill(f.id);
-    H5Fflush(f.id, H5F_SCOPE_GLOBAL);
+    image = file_image(f.id);
   }
-  rename_over(tmp, path);
+  write_bytes_atomically(path, image.data(), image.size());
 }
+
+// Runs `read` (which parses `path` with HDF5) first in a forked child process: libhdf5 1.10
+// can crash or hang on hostile files (fuzzing found reads of vlen strings through a corrupt
+// global heap), so a crash or a hang there becomes a Format error naming `path`, and an
+// lr::Error thrown in the child is rethrown here. Only when the child succeeded does the
+// caller read the file itself. Skipped under MPI (Open MPI warns about fork) and when
+// LONGROPE_NO_HDF5_ISOLATION is set.
+void check_isolated(const std::string& path, const std::function<void()>& read);
 
 // Opens an existing HDF5 file read-only; throws Io/Format naming the path.
 hid_t open_read(const std::string& path);

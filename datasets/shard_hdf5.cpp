@@ -1,4 +1,6 @@
 // HDF5 reading and writing of shards (schema in datasets/README.md).
+#include <cstdint>
+
 #include "error.h"
 #include "h5util.h"
 #include "longrope/version.h"
@@ -26,7 +28,8 @@ void write_shard(const std::string& path, const Shard& s) {
   });
 }
 
-Shard read_shard(const std::string& path) {
+namespace {
+Shard read_shard_here(const std::string& path) {
   h5::Handle f{h5::open_read(path), H5Fclose};
   if (!h5::has_attr(f.id, "kind") || h5::read_attr(f.id, "kind", path) != "longrope-shard")
     fail(ErrorKind::Format, path + ": not a longrope shard");
@@ -37,9 +40,14 @@ Shard read_shard(const std::string& path) {
   s.tokenizer_fingerprint = h5::read_attr(f.id, "tokenizer_fingerprint", path);
   s.tokenizer_kind = h5::read_attr(f.id, "tokenizer_kind", path);
   s.tokenizer_source = h5::read_attr(f.id, "tokenizer_source", path);
-  s.vocab_size = static_cast<int>(h5::read_attr_int(f.id, "vocab_size", path));
-  s.tokens = h5::read_vec<int32_t>(f.id, "tokens", H5T_NATIVE_INT32, path);
-  s.offsets = h5::read_vec<int64_t>(f.id, "doc_offsets", H5T_NATIVE_INT64, path);
+  const long long vocab = h5::read_attr_int(f.id, "vocab_size", path);
+  if (vocab <= 0 || vocab > INT32_MAX) fail(ErrorKind::Format, path + ": bad vocab_size");
+  s.vocab_size = static_cast<int>(vocab);
+  std::vector<hsize_t> dt, doff;
+  s.tokens = h5::read_vec<int32_t>(f.id, "tokens", H5T_NATIVE_INT32, path, &dt);
+  s.offsets = h5::read_vec<int64_t>(f.id, "doc_offsets", H5T_NATIVE_INT64, path, &doff);
+  if (dt.size() != 1 || doff.size() != 1)
+    fail(ErrorKind::Format, path + ": tokens and doc_offsets must be 1-D");
   s.names = h5::read_strings(f.id, "doc_names", path);
   s.sources_sha256 = h5::read_strings(f.id, "doc_sha256", path);
   const bool ok = s.offsets.size() == s.names.size() + 1 && !s.offsets.empty() &&
@@ -48,7 +56,21 @@ Shard read_shard(const std::string& path) {
   if (!ok) fail(ErrorKind::Format, path + ": shard offsets are inconsistent (corrupt file)");
   for (size_t i = 0; i + 1 < s.offsets.size(); ++i)
     if (s.offsets[i] > s.offsets[i + 1]) fail(ErrorKind::Format, path + ": offsets not sorted");
+  if (s.sources_sha256.size() != s.names.size())
+    fail(ErrorKind::Format, path + ": doc_sha256 and doc_names differ in length (corrupt file)");
+  if (s.vocab_size <= 0) fail(ErrorKind::Format, path + ": vocab_size must be > 0");
+  for (size_t i = 0; i < s.tokens.size(); ++i)  // ids index embedding rows later
+    if (s.tokens[i] < 0 || s.tokens[i] >= s.vocab_size)
+      fail(ErrorKind::Format, path + ": token " + std::to_string(i) + " = " +
+                                  std::to_string(s.tokens[i]) + " is outside the vocabulary (" +
+                                  std::to_string(s.vocab_size) + "): corrupt file");
   return s;
+}
+}  // namespace
+
+Shard read_shard(const std::string& path) {
+  h5::check_isolated(path, [&] { read_shard_here(path); });
+  return read_shard_here(path);
 }
 
 }  // namespace lr

@@ -75,8 +75,13 @@ void from_archive(const SourceRequest& req, ExportSource& s) {
   s.start_tokens = pick->start_tokens;
   s.ppl = pick->ppl;
   const auto& c = a.config;
-  s.target_length = c.value("target_length", 0);
-  s.original_max_position = c.value("original_length", c.value("original_max_position", 0));
+  try {
+    s.target_length = c.value("target_length", 0);
+    s.original_max_position = c.value("original_length", c.value("original_max_position", 0));
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Format,
+         req.archive_path + ": bad lengths in the config attribute: " + e.what());
+  }
   if (c.contains("mscale") && c["mscale"].is_string()) s.mscale_rule = c["mscale"];
 }
 
@@ -118,7 +123,9 @@ ExportSource load_export_source(const SourceRequest& req) {
   }
   if (s.short_factors.empty()) {
     s.short_factors.assign(half, 1.0);
-    s.short_origin = "ones (no short factors given: the original frequencies within L, times the attention factor)";
+    s.short_origin =
+        "ones (no short factors given: the original frequencies within L, times the attention "
+        "factor)";
   }
   const std::string short_src = req.short_factors_path.empty() ? src : req.short_factors_path;
   FactorChecks short_checks;

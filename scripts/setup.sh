@@ -8,7 +8,8 @@ PACKAGES=(build-essential cmake pkg-config git
   libeigen3-dev nlohmann-json3-dev libhdf5-dev libboost-program-options-dev
   libsentencepiece-dev libpcre2-dev libopenmpi-dev openmpi-bin libgtest-dev libbenchmark-dev
   python3 python3-torch python3-sentencepiece python3-numpy python3-h5py
-  libopenblas0-pthread clang-format time gnuplot-nox)
+  libopenblas0-pthread clang-format time gnuplot-nox
+  clang libclang-rt-dev libomp-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

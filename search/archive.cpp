@@ -2,17 +2,30 @@
 #include "archive.h"
 
 #include <cstdio>
-#include <fstream>
 
 #include "error.h"
 #include "h5util.h"
 #include "longrope/version.h"
+#include "sha256.h"
 
 namespace lr {
 
 namespace {
 constexpr int kArchiveFormat = 1;
-}
+constexpr hsize_t kMaxHalf = 1 << 16;  // head_dim / 2 of any real model is far below
+
+// SHA-256 over everything the archive holds (HDF5 has no checksums on raw data): the config
+// text, the final id and every dataset's bytes in a fixed order. Stored as content_sha256.
+struct ContentHash {
+  Sha256 h;
+  template <typename T>
+  void add(const std::vector<T>& v) {
+    const uint64_t n = v.size();
+    h.update(&n, sizeof n);
+    if (n) h.update(v.data(), n * sizeof(T));
+  }
+};
+}  // namespace
 
 void write_archive(const std::string& path, const ArchiveData& a) {
   h5::write_atomically(path, [&](hid_t f) {
@@ -36,7 +49,7 @@ void write_archive(const std::string& path, const ArchiveData& a) {
       it.push_back(ind.iteration);
       wall.push_back(ind.wall_time);
     }
-    h5::Handle g{H5Gcreate2(f, "individuals", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose};
+    h5::Handle g{h5::create_group(f, "individuals"), H5Gclose};
     h5::write_raw(g.id, "lambda", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
                   {n, static_cast<hsize_t>(a.half)}, lambda.data());
     auto i64 = [&](const char* name, const std::vector<int64_t>& v) {
@@ -55,7 +68,7 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     i64("iteration", it);
     f64("wall_time", wall);
     h5::write_attr(g.id, "origin_codes", "0=init 1=mutation 2=crossover");
-    h5::Handle gi{H5Gcreate2(f, "iterations", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose};
+    h5::Handle gi{h5::create_group(f, "iterations"), H5Gclose};
     std::vector<int64_t> iter, best, pop;
     std::vector<double> best_ppl, med;
     size_t width = 0;
@@ -74,36 +87,68 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_vec(gi.id, "median_ppl", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, med);
     h5::write_raw(gi.id, "population", H5T_NATIVE_INT64, H5T_STD_I64LE,
                   {a.iterations.size(), width}, pop.data());
+    ContentHash ch;
+    ch.h.update(a.config.dump());
+    ch.h.update(&a.final_best, sizeof a.final_best);
+    for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
+    for (const auto* v : {&lambda, &ppl, &short_ppl, &wall, &best_ppl, &med}) ch.add(*v);
+    h5::write_attr(f, "content_sha256", ch.h.hex());
   });
 }
 
-ArchiveData read_archive(const std::string& path) {
+namespace {
+ArchiveData read_archive_here(const std::string& path) {
   h5::Handle f{h5::open_read(path), H5Fclose};
   if (!h5::has_attr(f.id, "kind") || h5::read_attr(f.id, "kind", path) != "longrope-search-archive")
     fail(ErrorKind::Format, path + ": not a longrope search archive");
   if (h5::read_attr_int(f.id, "format_version", path) != kArchiveFormat)
     fail(ErrorKind::Unsupported, path + ": archive format unsupported");
   ArchiveData a;
+  const std::string config_text = h5::read_attr(f.id, "config", path);
   try {
-    a.config = nlohmann::json::parse(h5::read_attr(f.id, "config", path));
+    a.config = nlohmann::json::parse(config_text);
   } catch (const nlohmann::json::exception& e) {
     fail(ErrorKind::Format, path + ": corrupt config attribute: " + e.what());
   }
+  if (!a.config.is_object()) fail(ErrorKind::Format, path + ": config attribute is not an object");
   a.final_best = h5::read_attr_int(f.id, "final_best_id", path);
   h5::Handle g{H5Gopen2(f.id, "individuals", H5P_DEFAULT), H5Gclose};
   if (g.id < 0) fail(ErrorKind::Format, path + ": no individuals group");
   std::vector<hsize_t> dims;
   const auto lambda = h5::read_vec<double>(g.id, "lambda", H5T_NATIVE_DOUBLE, path, &dims);
-  a.half = dims.size() == 2 ? static_cast<int>(dims[1]) : 0;
-  auto i64 = [&](const char* n) { return h5::read_vec<int64_t>(g.id, n, H5T_NATIVE_INT64, path); };
-  auto f64 = [&](const char* n) { return h5::read_vec<double>(g.id, n, H5T_NATIVE_DOUBLE, path); };
+  if (dims.size() != 2 || dims[1] < 1 || dims[1] > kMaxHalf)
+    fail(ErrorKind::Format, path + ": individuals/lambda is not an (n, head_dim/2) matrix");
+  a.half = static_cast<int>(dims[1]);
+  const size_t n = dims[0];
+  // Every per-individual dataset: 1-D with exactly n entries.
+  auto sized = [&](auto v, const char* name) {
+    if (v.size() != n)
+      fail(ErrorKind::Format, path + ": individuals/" + name + " has " + std::to_string(v.size()) +
+                                  " entries, lambda has " + std::to_string(n) + " rows");
+    return v;
+  };
+  auto i64 = [&](const char* name) {
+    std::vector<hsize_t> d;
+    auto v = h5::read_vec<int64_t>(g.id, name, H5T_NATIVE_INT64, path, &d);
+    if (d.size() != 1) fail(ErrorKind::Format, path + ": individuals/" + name + " is not 1-D");
+    return sized(std::move(v), name);
+  };
+  auto f64 = [&](const char* name) {
+    std::vector<hsize_t> d;
+    auto v = h5::read_vec<double>(g.id, name, H5T_NATIVE_DOUBLE, path, &d);
+    if (d.size() != 1) fail(ErrorKind::Format, path + ": individuals/" + name + " is not 1-D");
+    return sized(std::move(v), name);
+  };
   const auto id = i64("id"), st = i64("start_tokens"), origin = i64("origin"), p1 = i64("parent1"),
              p2 = i64("parent2"), it = i64("iteration");
   const auto ppl = f64("ppl"), sppl = f64("short_ppl"), wall = f64("wall_time");
-  const size_t n = id.size();
-  if (lambda.size() != n * a.half || st.size() != n || ppl.size() != n)
-    fail(ErrorKind::Format, path + ": archive datasets have inconsistent sizes");
   for (size_t i = 0; i < n; ++i) {
+    const bool ok = id[i] >= 0 && (i == 0 || id[i] > id[i - 1]) && st[i] >= 0 &&
+                    st[i] <= INT32_MAX && origin[i] >= 0 && origin[i] <= 2 && it[i] >= 0 &&
+                    it[i] <= INT32_MAX;
+    if (!ok)
+      fail(ErrorKind::Format, path + ": individual " + std::to_string(i) +
+                                  " has an impossible id, n̂, origin or iteration: corrupt");
     Individual ind;
     ind.id = id[i];
     ind.lambda.assign(lambda.begin() + i * a.half, lambda.begin() + (i + 1) * a.half);
@@ -120,17 +165,20 @@ ArchiveData read_archive(const std::string& path) {
   // Per-iteration records (population padded with -1 to the widest iteration).
   h5::Handle gi{H5Gopen2(f.id, "iterations", H5P_DEFAULT), H5Gclose};
   if (gi.id < 0) fail(ErrorKind::Format, path + ": no iterations group");
-  std::vector<hsize_t> pdims;
-  const auto iter = h5::read_vec<int64_t>(gi.id, "iteration", H5T_NATIVE_INT64, path);
-  const auto best = h5::read_vec<int64_t>(gi.id, "best_id", H5T_NATIVE_INT64, path);
-  const auto best_ppl = h5::read_vec<double>(gi.id, "best_ppl", H5T_NATIVE_DOUBLE, path);
-  const auto med = h5::read_vec<double>(gi.id, "median_ppl", H5T_NATIVE_DOUBLE, path);
+  std::vector<hsize_t> d1, d2, d3, d4, pdims;
+  const auto iter = h5::read_vec<int64_t>(gi.id, "iteration", H5T_NATIVE_INT64, path, &d1);
+  const auto best = h5::read_vec<int64_t>(gi.id, "best_id", H5T_NATIVE_INT64, path, &d2);
+  const auto best_ppl = h5::read_vec<double>(gi.id, "best_ppl", H5T_NATIVE_DOUBLE, path, &d3);
+  const auto med = h5::read_vec<double>(gi.id, "median_ppl", H5T_NATIVE_DOUBLE, path, &d4);
   const auto pop = h5::read_vec<int64_t>(gi.id, "population", H5T_NATIVE_INT64, path, &pdims);
   const size_t width = pdims.size() == 2 ? pdims[1] : 0;
-  if (best.size() != iter.size() || best_ppl.size() != iter.size() || med.size() != iter.size() ||
-      pop.size() != iter.size() * width)
-    fail(ErrorKind::Format, path + ": iteration datasets have inconsistent sizes");
+  if (d1.size() != 1 || d2.size() != 1 || d3.size() != 1 || d4.size() != 1 || pdims.size() != 2 ||
+      pdims[0] != iter.size() || best.size() != iter.size() || best_ppl.size() != iter.size() ||
+      med.size() != iter.size())
+    fail(ErrorKind::Format, path + ": iteration datasets have inconsistent sizes or ranks");
   for (size_t i = 0; i < iter.size(); ++i) {
+    if (iter[i] < 0 || iter[i] > INT32_MAX)
+      fail(ErrorKind::Format, path + ": iteration record " + std::to_string(i) + " is corrupt");
     IterationRecord r;
     r.iteration = static_cast<int>(iter[i]);
     r.best_id = best[i];
@@ -140,21 +188,32 @@ ArchiveData read_archive(const std::string& path) {
       if (pop[i * width + k] >= 0) r.population.push_back(pop[i * width + k]);
     a.iterations.push_back(std::move(r));
   }
+  if (h5::has_attr(f.id, "content_sha256")) {  // archives before it have none
+    ContentHash ch;
+    ch.h.update(config_text);
+    ch.h.update(&a.final_best, sizeof a.final_best);
+    for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
+    for (const auto* v : {&lambda, &ppl, &sppl, &wall, &best_ppl, &med}) ch.add(*v);
+    if (ch.h.hex() != h5::read_attr(f.id, "content_sha256", path))
+      fail(ErrorKind::Format, path + ": content checksum mismatch: the archive is corrupt");
+  }
   return a;
+}
+}  // namespace
+
+ArchiveData read_archive(const std::string& path) {
+  h5::check_isolated(path, [&] { read_archive_here(path); });
+  return read_archive_here(path);
 }
 
 void write_factors_csv(const std::string& path, const std::vector<double>& lambda) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "'");
-    char buf[64];
-    for (double v : lambda) {
-      std::snprintf(buf, sizeof buf, "%.18e\n", v);
-      out << buf;
-    }
+  std::string text;
+  char buf[64];
+  for (double v : lambda) {
+    std::snprintf(buf, sizeof buf, "%.18e\n", v);
+    text += buf;
   }
-  std::rename(tmp.c_str(), path.c_str());
+  h5::write_bytes_atomically(path, text.data(), text.size());
 }
 
 }  // namespace lr

@@ -58,11 +58,20 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
   s.individuals = a.individuals;
   s.evaluations = a.individuals.size();
   const json& c = a.config;
-  s.target_length = c.value("target_length", 0);
-  s.original_length = c.value("original_length", c.value("original_max_position", 0));
-  s.scale = c.value("scale", s.original_length > 0
-                                 ? static_cast<double>(s.target_length) / s.original_length
-                                 : 1.0);
+  double beta_fast = 32.0, beta_slow = 1.0;
+  try {
+    s.target_length = c.value("target_length", 0);
+    s.original_length = c.value("original_length", c.value("original_max_position", 0));
+    s.scale = c.value("scale", s.original_length > 0
+                                   ? static_cast<double>(s.target_length) / s.original_length
+                                   : 1.0);
+    beta_fast = c.value("beta_fast", 32.0);
+    beta_slow = c.value("beta_slow", 1.0);
+  } catch (const json::exception& e) {
+    fail(ErrorKind::Format, path + ": bad value in the config attribute: " + e.what());
+  }
+  if (!(s.scale >= 1.0 && s.scale <= 1e6))
+    fail(ErrorKind::Format, path + ": config scale " + std::to_string(s.scale) + " is impossible");
   for (const auto& r : s.iterations) {
     int n = 0;
     for (const auto& ind : a.individuals) n += ind.iteration == r.iteration;
@@ -88,11 +97,10 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
   } else if (s.original_length <= 0) {
     s.yarn_note = "YaRN omitted: the archive does not state the original length";
   } else {
-    s.yarn = yarn_factors(head_dim, *rope_theta, s.scale, s.original_length,
-                          c.value("beta_fast", 32.0), c.value("beta_slow", 1.0));
+    s.yarn = yarn_factors(head_dim, *rope_theta, s.scale, s.original_length, beta_fast, beta_slow);
     std::ostringstream os;
     os << "YaRN with rope_theta " << *rope_theta << " from " << theta_source << ", beta_fast "
-       << c.value("beta_fast", 32.0) << ", beta_slow " << c.value("beta_slow", 1.0);
+       << beta_fast << ", beta_slow " << beta_slow;
     s.yarn_note = os.str();
   }
   s.baselines = read_summary_csv((fs::path(path).parent_path() / "summary.csv").string());

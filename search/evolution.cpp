@@ -8,9 +8,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <unordered_set>
 
 #include "error.h"
+#include "h5util.h"
 #include "progress.h"
+#include "sampling.h"
 
 namespace lr {
 
@@ -42,7 +45,11 @@ void Evolution::set_resume_cache(const std::vector<Individual>& done) {
 
 void Evolution::log_line(const std::string& s) {
   if (!quiet_ && isatty(STDERR_FILENO)) std::fprintf(stderr, "%s\n", s.c_str());
-  if (!dir_.empty()) std::ofstream(dir_ + "/search.log", std::ios::app) << s << "\n";
+  if (dir_.empty()) return;
+  std::ofstream log(dir_ + "/search.log", std::ios::app);
+  log << s << "\n";
+  log.close();
+  if (!log) fail(ErrorKind::Io, "cannot append to '" + dir_ + "/search.log' (disk full?)");
 }
 
 void Evolution::add_candidate(Individual ind, std::vector<Individual>& batch) {
@@ -61,6 +68,12 @@ void Evolution::save_archive(int64_t final_best) {
   a.config = config_;
   a.half = space_.half;
   a.individuals = result_.individuals;
+  // A resumed run replays from the start: archived evaluations not replayed yet stay in the
+  // archive, so a kill during the replay never loses finished work.
+  std::unordered_set<int64_t> have;
+  for (const auto& ind : a.individuals) have.insert(ind.id);
+  for (const auto& [key, ind] : cache_)
+    if (!have.count(ind.id)) a.individuals.push_back(ind);
   std::sort(a.individuals.begin(), a.individuals.end(),
             [](const Individual& x, const Individual& y) { return x.id < y.id; });
   a.iterations = result_.iterations;
@@ -99,9 +112,7 @@ void Evolution::evaluate(std::vector<Individual>& batch) {
 
 std::vector<Individual> Evolution::select(std::vector<Individual> pop, size_t n) const {
   std::stable_sort(pop.begin(), pop.end(), [&](const Individual& a, const Individual& b) {
-    const double oa = objective(a), ob = objective(b);
-    if (oa != ob) return oa < ob || std::isnan(ob);
-    return a.id < b.id;
+    return fitness_before(objective(a), a.id, objective(b), b.id);
   });
   if (pop.size() > n) pop.resize(n);
   return pop;
@@ -155,8 +166,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
   const std::vector<Individual> seed_inds = batch;
   int failures = 0;
   while (static_cast<int>(batch.size()) < P && failures < 100) {
-    const auto& parent =
-        seed_inds[std::uniform_int_distribution<size_t>(0, seed_inds.size() - 1)(rng_)];
+    const auto& parent = seed_inds[sample_int(rng_, 0, static_cast<int64_t>(seed_inds.size()) - 1)];
     auto child = mutate(parent, space_, seen_, rng_);
     if (child)
       add_candidate(*child, batch);
@@ -171,7 +181,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     const auto parents = select(population, static_cast<size_t>(K));
     const int np = static_cast<int>(parents.size());
     std::vector<Individual> children;
-    auto pick = [&]() { return std::uniform_int_distribution<int>(0, np - 1)(rng_); };
+    auto pick = [&]() { return static_cast<int>(sample_int(rng_, 0, np - 1)); };
     for (int j = 0; j < hp_.mutations(); ++j) {
       auto c = mutate(parents[pick()], space_, seen_, rng_);
       if (c) add_candidate(*c, children);
@@ -200,9 +210,8 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     j["ppl"] = result_.best.ppl;
     if (result_.best.short_ppl > 0) j["short_ppl"] = result_.best.short_ppl;
     j["id"] = result_.best.id;
-    const std::string tmp = dir_ + "/result_final.json.tmp";
-    std::ofstream(tmp) << j.dump(2) << "\n";
-    std::rename(tmp.c_str(), (dir_ + "/result_final.json").c_str());
+    const std::string text = j.dump(2) + "\n";
+    h5::write_bytes_atomically(dir_ + "/result_final.json", text.data(), text.size());
   }
   std::sort(result_.individuals.begin(), result_.individuals.end(),
             [](const Individual& x, const Individual& y) { return x.id < y.id; });

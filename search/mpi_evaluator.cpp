@@ -1,10 +1,13 @@
-// MPI job protocol: job = [type, index, n̂, λ...]; result = [index, ppl, short_ppl].
+// MPI job protocol: job = [type, index, n̂, λ...]; result = [index, ppl, short_ppl]; a failed
+// job answers ppl = -1, short_ppl = its ErrorKind, then the error text (tag kTagError).
 #include "mpi_evaluator.h"
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <string>
 
 #include "error.h"
 
@@ -12,7 +15,21 @@ namespace lr {
 
 namespace {
 enum JobType { kCandidate = 0, kScaling = 1, kStop = 2 };
-constexpr int kTagJob = 1, kTagResult = 2;
+constexpr int kTagJob = 1, kTagResult = 2, kTagError = 3;
+
+// After a failed result from `rank`: receives its error text and throws it on rank 0.
+[[noreturn]] void fail_from_worker(int rank, double kind) {
+  MPI_Status st;
+  MPI_Probe(rank, kTagError, MPI_COMM_WORLD, &st);
+  int n = 0;
+  MPI_Get_count(&st, MPI_CHAR, &n);
+  std::string text(static_cast<size_t>(std::max(n, 0)), '\0');
+  MPI_Recv(text.data(), n, MPI_CHAR, rank, kTagError, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  const int k = static_cast<int>(kind);
+  const ErrorKind ek = k >= 0 && k <= static_cast<int>(ErrorKind::Data) ? static_cast<ErrorKind>(k)
+                                                                        : ErrorKind::Data;
+  fail(ek, "search: MPI rank " + std::to_string(rank) + ": " + text);
+}
 
 void finalize_at_exit() {
   int fin = 0;
@@ -48,9 +65,7 @@ class MpiEvaluator : public Evaluator {
       MPI_Status st;
       MPI_Recv(res, 3, MPI_DOUBLE, MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &st);
       --busy;
-      if (res[1] < 0)
-        fail(ErrorKind::Data,
-             "search: rank " + std::to_string(st.MPI_SOURCE) + " failed to evaluate a candidate");
+      if (res[1] < 0) fail_from_worker(st.MPI_SOURCE, res[2]);
       done(static_cast<size_t>(res[0]), Fitness{res[1], res[2]});
       if (!queue.empty()) send(st.MPI_SOURCE);
     }
@@ -67,6 +82,7 @@ class MpiEvaluator : public Evaluator {
     MPI_Send(job.data(), static_cast<int>(job.size()), MPI_DOUBLE, 1, kTagJob, MPI_COMM_WORLD);
     double res[3];
     MPI_Recv(res, 3, MPI_DOUBLE, 1, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (res[1] < 0) fail_from_worker(1, res[2]);
     return res[1];
   }
 
@@ -106,6 +122,7 @@ void mpi_worker_loop(Evaluator& local, int half) {
     const int type = static_cast<int>(job[0]);
     if (type == kStop) return;
     double res[3] = {job[1], -1.0, 0.0};
+    std::string error;
     try {
       if (type == kCandidate) {
         Individual ind;
@@ -124,10 +141,18 @@ void mpi_worker_loop(Evaluator& local, int half) {
         r.beta_slow = job[6];
         res[1] = local.evaluate_scaling(r);
       }
-    } catch (const std::exception&) {
-      res[1] = -1.0;  // rank 0 reports it
+    } catch (const Error& e) {  // rank 0 reports it, with this text
+      error = e.what();
+      res[2] = static_cast<double>(e.kind());
+    } catch (const std::exception& e) {
+      error = e.what();
+      res[2] = static_cast<double>(ErrorKind::Data);
     }
+    if (!error.empty()) res[1] = -1.0;
     MPI_Send(res, 3, MPI_DOUBLE, 0, kTagResult, MPI_COMM_WORLD);
+    if (!error.empty())
+      MPI_Send(error.data(), static_cast<int>(error.size()), MPI_CHAR, 0, kTagError,
+               MPI_COMM_WORLD);
   }
 }
 

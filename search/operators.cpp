@@ -3,11 +3,13 @@
 
 #include <algorithm>
 
+#include "sampling.h"
+
 namespace lr {
 
 namespace {
-bool coin(Rng& rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
-int uniform(Rng& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+bool coin(Rng& rng, double p) { return sample_coin(rng, p); }
+int uniform(Rng& rng, int lo, int hi) { return static_cast<int>(sample_int(rng, lo, hi)); }
 }  // namespace
 
 std::optional<Individual> mutate(const Individual& parent, const SearchSpace& s,

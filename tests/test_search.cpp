@@ -148,6 +148,23 @@ TEST(Evolution, CrashThenResumeEndsIdentically) {
   }
 }
 
+// A resumed run replays from the seed; killed again during the replay, its archive must still
+// hold every evaluation of the first run (it rewrites the archive while replaying).
+TEST(Evolution, KillDuringResumeReplayKeepsEveryEvaluation) {
+  const std::string dir = test::tmp_dir() + "/evo-replay";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  StubEvaluator first(4, 29);
+  EXPECT_THROW(run(4, 5, first, dir), std::runtime_error);
+  auto cache = read_archive(dir + "/archive.h5").individuals;
+  ASSERT_EQ(cache.size(), 29u);
+  cache.erase(cache.begin() + 14);  // a gap: the replay stops there, 14 archived ones later
+  StubEvaluator second(4, 0);       // fails at the first evaluation not in the cache
+  EXPECT_THROW(run(4, 5, second, dir, cache), std::runtime_error);
+  EXPECT_EQ(second.calls_, 0);
+  EXPECT_EQ(read_archive(dir + "/archive.h5").individuals.size(), 28u);
+}
+
 TEST(HyperParams, Validation) {
   HyperParams hp;
   EXPECT_NO_THROW(hp.validate());

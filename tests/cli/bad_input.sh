@@ -40,6 +40,43 @@ mkdir -p "$T/ropeyarn"; ln -s "$FX/model.safetensors" "$T/ropeyarn/model.safeten
 sed 's/"vocab_size"/"rope_scaling": {"rope_type": "yarn", "factor": 4.0}, "vocab_size"/' "$FX/config.json" > "$T/ropeyarn/config.json"
 "$BIN" tokenize --tokenizer "$FX" --input "$SHARED/data/pg19-like/valid/pg3261.txt" --output "$T/fx.h5" -q >/dev/null || exit 1
 "$BIN" tokenize --tokenizer "$ST/tok512.bin" --input "$SHARED/data/tinystories-like/doc01.txt" --output "$T/st.h5" -q >/dev/null || exit 1
+# Search archives and shards, corrupted in the ways the reader must refuse (issue 10).
+"$BIN" search --model "$FX" --data "$T/fx.h5" --target-length 512 --samples 1 --set population_size=2 \
+  --set max_time_budget=0 --set parents_size=2 --baselines false -q --threads 1 --output-dir "$T/run" >/dev/null || exit 1
+A=$T/run/archive.h5
+head -c 3000 "$A" > "$T/trunc-archive.h5"
+echo '{"population_size": 8,' > "$T/broken-hp.json"
+printf '{"tokens": 3}' > "$T/badtok.json"
+head -c 3000 "$ST/tok512.bin" > "$T/trunc-tok.bin"
+mkdir -p "$T/nots"; cp "$FX/config.json" "$T/nots/"
+printf '\x02\x00\x00\x00\x00\x00\x00\x00\x7b\x7d' > "$T/nots/model.safetensors"
+mkdir -p "$T/escape"; cp "$FX/config.json" "$T/escape/"
+echo '{"weight_map": {"a": "../../etc/passwd"}}' > "$T/escape/model.safetensors.index.json"
+/usr/bin/python3 - "$A" "$T" "$T/fx.h5" <<'PYEOF' || exit 1
+import shutil, sys, h5py, numpy as np
+a, t, shard = sys.argv[1:4]
+def edit(name, fn, src=a):
+    shutil.copy(src, t + "/" + name); f = h5py.File(t + "/" + name, "r+"); fn(f); f.close()
+def shrink(f):
+    p = f["individuals/ppl"][:-1]; del f["individuals/ppl"]; f["individuals/ppl"] = p
+def retype(f):
+    x = f["individuals/start_tokens"][:].astype("float64"); del f["individuals/start_tokens"]
+    f["individuals/start_tokens"] = x
+def noiter(f): del f["iterations"]
+def badcfg(f):  # as an archive from before content_sha256 would be read
+    f.attrs["config"] = '{"model": 5, "target_length": "long"}'; del f.attrs["content_sha256"]
+def badorigin(f):
+    o = f["individuals/origin"][:]; o[0] = 7; f["individuals/origin"][:] = o
+def huge(f):
+    del f["individuals/id"]; f.create_dataset("individuals/id", shape=(2**40,), dtype="int64")
+def editppl(f): p = f["individuals/ppl"][:]; p[0] *= 0.5; f["individuals/ppl"][:] = p
+edit("editppl.h5", editppl)
+edit("shrunk.h5", shrink); edit("retyped.h5", retype); edit("noiter.h5", noiter)
+edit("badcfg.h5", badcfg); edit("badorigin.h5", badorigin); edit("huge.h5", huge)
+def oov(f): tk = f["tokens"][:]; tk[5] = 10**6; f["tokens"][:] = tk
+def ftok(f): x = f["tokens"][:].astype("float32"); del f["tokens"]; f["tokens"] = x
+edit("oov.h5", oov, shard); edit("ftok.h5", ftok, shard)
+PYEOF
 
 # --- the table: name | expected message fragment | arguments ----------------------------
 pass=0; failn=0
@@ -125,5 +162,41 @@ check "inspect: missing archive"      "does not exist"            inspect --arch
 check "inspect: not an archive"       "not a longrope search archive" inspect --archive "$T/fx.h5"
 check "inspect: bad plot type"        "unknown image type"        inspect --archive "$T/fx.h5" --plot "$T/fig.jpg"
 check "inspect: plot without archive" "need --archive"            inspect --model "$FX" --plot "$T/fig.png"
+S="search --resume"
+check "resume: truncated archive"     "trunc-archive.h5"          $S "$T/trunc-archive.h5"
+check "resume: not an archive"        "not a longrope search archive" $S "$T/fx.h5"
+check "resume: dataset shorter"       "individuals/ppl has"       $S "$T/shrunk.h5"
+check "resume: dataset wrong type"    "start_tokens' has the wrong type" $S "$T/retyped.h5"
+check "resume: group missing"         "no iterations group"       $S "$T/noiter.h5"
+check "resume: config values wrong"   "badcfg.h5: malformed search configuration" $S "$T/badcfg.h5"
+check "resume: value edited"         "content checksum mismatch" $S "$T/editppl.h5"
+check "resume: impossible origin"     "impossible id"             $S "$T/badorigin.h5"
+check "resume: dataset larger than file" "more elements than the file" $S "$T/huge.h5"
+check "resume: other model"           "conflicting: --model"      $S "$A" --model "$ST/stories260K.bin"
+check "resume: other target"          "--target-length 1024"      $S "$A" --target-length 1024
+check "resume: other hyperparameters" "--set/--hyperparams"       $S "$A" --set population_size=4
+check "search: no model"              "needs --model"             search --data "$T/fx.h5" --target-length 512
+check "search: broken hyperparams"    "broken-hp.json: not valid JSON" search --model "$FX" --data "$T/fx.h5" --target-length 512 --hyperparams "$T/broken-hp.json"
+check "search: unknown hyperparameter" "unknown hyperparameter 'popsize'" search --model "$FX" --data "$T/fx.h5" --target-length 512 --set popsize=4
+check "search: hyperparameter type"   "bad value for 'population_size'" search --model "$FX" --data "$T/fx.h5" --target-length 512 --set 'population_size="x"'
+check "search: target below original" "must be >= the original"   search --model "$FX" --data "$T/fx.h5" --target-length 128
+check "inspect: truncated archive"    "trunc-archive.h5"          inspect --archive "$T/trunc-archive.h5"
+check "inspect: dataset shorter"      "individuals/ppl has"       inspect --archive "$T/shrunk.h5"
+check "inspect: config values wrong"  "badcfg.h5: bad value in the config" inspect --archive "$T/badcfg.h5"
+check "export: truncated archive"     "trunc-archive.h5"          $X --format json --archive "$T/trunc-archive.h5" --output "$T/o.json"
+check "export: shard as archive"      "not a longrope search archive" $X --format json --archive "$T/fx.h5" --output "$T/o.json"
+check "export: config values wrong"   "badcfg.h5: bad lengths"    export --format json --archive "$T/badcfg.h5" --output "$T/o.json"
+check "export: no such id"            "no individual with id 99"  $X --format json --archive "$A" --id 99 --output "$T/o.json"
+check "shard: token outside vocab"    "outside the vocabulary"    eval ppl --model "$FX" --data "$T/oov.h5" --num-tokens 256
+check "shard: tokens not integers"    "'tokens' has the wrong type" eval ppl --model "$FX" --data "$T/ftok.h5" --num-tokens 256
+check "tokenize: truncated tokenizer.bin" "trunc-tok.bin"         tokenize --tokenizer "$T/trunc-tok.bin" --input "$SHARED/data/tinystories-like/doc01.txt" --output "$T/x.h5"
+check "tokenize: tokenizer.json broken" "badtok.json"             tokenize --tokenizer "$T/badtok.json" --input "$SHARED/data/tinystories-like/doc01.txt" --output "$T/x.h5"
+check "plan: truncated GGUF"          "truncated or corrupt"      plan --model "$T/trunc.gguf" --num-tokens 4096
+check "plan: bad num-tokens"          "num-tokens"                plan --model "$FX" --num-tokens -5
+check "passkey: truncated GGUF"       "truncated or corrupt"      $P --model "$T/trunc.gguf"
+check "passkey: factors file broken"  "not valid JSON"            $P --model "$FX" --rope longrope --factors "$T/broken.json"
+check "passkey: unknown rope"         "unknown --rope"            $P --model "$FX" --rope rotary
+check "safetensors without tensors"   "missing tensor\|not found\|no tensor" $E --model "$T/nots"
+check "shard index escapes its folder" "outside the model folder" $E --model "$T/escape"
 echo "$pass passed, $failn failed"
 [ $failn -eq 0 ]

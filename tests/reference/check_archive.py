@@ -3,6 +3,9 @@
 usage: check_archive.py check ARCHIVE            -> exit 1 on any violated constraint
        check_archive.py same ARCHIVE_A ARCHIVE_B -> exit 1 unless genomes, PPLs, lineage and
                                                     per-iteration populations are identical
+       check_archive.py subset PART FULL         -> exit 1 unless every individual of PART is in
+                                                    FULL with the same id, genome and PPL
+       check_archive.py count ARCHIVE            -> prints the number of archived individuals
 """
 import json
 import sys
@@ -48,9 +51,28 @@ def same(a, b):
     print(f"{a} == {b}")
 
 
+def subset(part, full):
+    with h5py.File(part, "r") as fp, h5py.File(full, "r") as ff:
+        ids = {int(i): k for k, i in enumerate(ff["individuals/id"][:])}
+        for k, i in enumerate(fp["individuals/id"][:]):
+            j = ids.get(int(i))
+            assert j is not None, f"individual {i} is not in {full}"
+            for name in ["lambda", "start_tokens", "ppl", "origin", "parent1", "parent2"]:
+                x, y = fp["individuals/" + name][k], ff["individuals/" + name][j]
+                assert np.array_equal(x, y), f"individual {i} differs in {name}"
+        print(f"{part}: {len(fp['individuals/id'])} individuals, all in {full}")
+
+
+def count(path):
+    with h5py.File(path, "r") as f:
+        print(len(f["individuals/id"]))
+
+
 if __name__ == "__main__":
     try:
-        {"check": lambda: check(sys.argv[2]), "same": lambda: same(sys.argv[2], sys.argv[3])}[sys.argv[1]]()
+        {"check": lambda: check(sys.argv[2]), "same": lambda: same(sys.argv[2], sys.argv[3]),
+         "subset": lambda: subset(sys.argv[2], sys.argv[3]),
+         "count": lambda: count(sys.argv[2])}[sys.argv[1]]()
     except AssertionError as e:
         print("VIOLATION:", e)
         sys.exit(1)
