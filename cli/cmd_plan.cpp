@@ -78,7 +78,7 @@ int cmd_plan(const Args& args) {
   const ModelHeader h = read_model_header(path);
   const ModelConfig& c = h.config;
   const uint64_t usable = mem - reserve;
-  const uint64_t held = engine_weight_bytes(c);
+  const uint64_t held = h.engine_bytes;
 
   json j = {{"model", path},
             {"source", h.source},
@@ -113,7 +113,7 @@ int cmd_plan(const Args& args) {
           path.c_str(), h.source.c_str(), c.n_layers, c.dim, c.n_heads, c.n_kv_heads, c.head_dim,
           c.hidden_dim, c.vocab_size, c.tied_output ? "tied" : "untied");
   t += fmt("parameters %llu\n", static_cast<unsigned long long>(parameter_count(c)));
-  t += fmt("weights    %s as stored (%s); %s as our engine holds them (F32)\n",
+  t += fmt("weights    %s as stored (%s); %s as our engine holds them (matrices as stored)\n",
            human(h.stored_bytes).c_str(), h.stored_note.c_str(), human(held).c_str());
   t += fmt(
       "device     %s - %s reserved for the OS = %s usable; KV cache %s; "
@@ -124,7 +124,7 @@ int cmd_plan(const Args& args) {
   for (int n : lengths) {
     const uint64_t kvb = kv_cache_bytes(c, n, kv);
     const uint64_t serve = h.stored_bytes + kvb;
-    const EvalPeak p = eval_peak(c, n, threads);
+    const EvalPeak p = eval_peak(c, n, threads, held);
     t += fmt("%8d  %11s  %11s  %-34s  %11s  %s\n", n, human(kvb).c_str(), human(serve).c_str(),
              verdict(serve, usable).c_str(), human(p.total()).c_str(),
              verdict(p.total(), usable).c_str());
@@ -152,7 +152,7 @@ int cmd_plan(const Args& args) {
       fmt("eval peak = weights as held + activations + RoPE table + attention scratch + "
           "tokens/log-probs:\n");
   for (int n : lengths) {
-    const EvalPeak p = eval_peak(c, n, threads);
+    const EvalPeak p = eval_peak(c, n, threads, held);
     t += fmt("%8d  = %s + %s + %s + %s + %s\n", n, human(p.weights).c_str(),
              human(p.activations).c_str(), human(p.rope_table).c_str(),
              human(p.attention_scratch).c_str(), human(p.sequence).c_str());

@@ -9,29 +9,35 @@ namespace lr {
 void assemble_weights(const ModelConfig& c, const TensorMap& tensors, const std::string& format,
                       Weights& w, const std::string& source) {
   const ArchSpec& a = arch_of(c);
-  auto get = [&](Part p, int layer, std::vector<int64_t> shape) {
+  auto find = [&](Part p, int layer) -> const RawTensor& {
     const std::string name = tensor_name(format, p, layer);
     auto it = tensors.find(name);
     if (it == tensors.end())
       fail(ErrorKind::Format,
            source + ": missing tensor '" + name + "' (" + a.name + " architecture)");
-    return materialize(it->second, shape, w, source);
+    return it->second;
+  };
+  auto get = [&](Part p, int layer, std::vector<int64_t> shape) {  // vectors: F32
+    return materialize(find(p, layer), shape, w, source);
+  };
+  auto mat = [&](Part p, int layer, std::vector<int64_t> shape) {  // matrices: as stored
+    return map_matrix(find(p, layer), shape, w, source);
   };
   const int64_t dim = c.dim, hid = c.hidden_dim, qd = c.q_dim(), kvd = c.kv_dim();
-  w.tok_embd = get(Part::Embed, 0, {c.vocab_size, dim});
+  w.tok_embd = mat(Part::Embed, 0, {c.vocab_size, dim});
   w.layers.resize(c.n_layers);
   for (int l = 0; l < c.n_layers; ++l) {
     LayerWeights& L = w.layers[l];
     L.attn_norm = get(Part::AttnNorm, l, {dim});
     if (a.fused_qkv) {  // rows: q, then k, then v
-      const float* qkv = get(Part::Qkv, l, {qd + 2 * kvd, dim});
-      L.wq = qkv;
-      L.wk = qkv + qd * dim;
-      L.wv = qkv + (qd + kvd) * dim;
+      const QTensor qkv = mat(Part::Qkv, l, {qd + 2 * kvd, dim});
+      L.wq = qkv.slice(0, qd);
+      L.wk = qkv.slice(qd, kvd);
+      L.wv = qkv.slice(qd + kvd, kvd);
     } else {
-      L.wq = get(Part::Wq, l, {qd, dim});
-      L.wk = get(Part::Wk, l, {kvd, dim});
-      L.wv = get(Part::Wv, l, {kvd, dim});
+      L.wq = mat(Part::Wq, l, {qd, dim});
+      L.wk = mat(Part::Wk, l, {kvd, dim});
+      L.wv = mat(Part::Wv, l, {kvd, dim});
     }
     if (a.qkv_bias) {
       L.bq = get(Part::Bq, l, {qd});
@@ -42,23 +48,23 @@ void assemble_weights(const ModelConfig& c, const TensorMap& tensors, const std:
       L.q_norm = get(Part::QNorm, l, {c.head_dim});
       L.k_norm = get(Part::KNorm, l, {c.head_dim});
     }
-    L.wo = get(Part::Wo, l, {dim, qd});
+    L.wo = mat(Part::Wo, l, {dim, qd});
     L.ffn_norm = get(Part::FfnNorm, l, {dim});
     if (a.fused_gate_up) {  // rows: gate, then up
-      const float* gu = get(Part::GateUp, l, {2 * hid, dim});
-      L.w_gate = gu;
-      L.w_up = gu + hid * dim;
+      const QTensor gu = mat(Part::GateUp, l, {2 * hid, dim});
+      L.w_gate = gu.slice(0, hid);
+      L.w_up = gu.slice(hid, hid);
     } else {
-      L.w_gate = get(Part::Gate, l, {hid, dim});
-      L.w_up = get(Part::Up, l, {hid, dim});
+      L.w_gate = mat(Part::Gate, l, {hid, dim});
+      L.w_up = mat(Part::Up, l, {hid, dim});
     }
-    L.w_down = get(Part::Down, l, {dim, hid});
+    L.w_down = mat(Part::Down, l, {dim, hid});
   }
   w.out_norm = get(Part::OutNorm, 0, {dim});
   if (c.tied_output || tensors.find(tensor_name(format, Part::Output)) == tensors.end())
     w.output = w.tok_embd;
   else
-    w.output = get(Part::Output, 0, {c.vocab_size, dim});
+    w.output = mat(Part::Output, 0, {c.vocab_size, dim});
 }
 
 }  // namespace lr

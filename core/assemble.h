@@ -10,9 +10,10 @@ namespace lr {
 
 using TensorMap = std::map<std::string, RawTensor>;
 
-// Looks up, shape-checks and converts every tensor the model's architecture needs, with the
-// tensor names of `format` ("hf" or "gguf"); fused matrices (phi3) become row views into one
-// buffer. Throws naming the missing or misshapen tensor.
+// Looks up and shape-checks every tensor the model's architecture needs, with the tensor
+// names of `format` ("hf" or "gguf"): matrices stay in the file's type (mapped), vectors
+// become F32; fused matrices (phi3) become row views of one tensor. Throws naming the missing or
+// misshapen tensor.
 void assemble_weights(const ModelConfig& c, const TensorMap& tensors, const std::string& format,
                       Weights& w, const std::string& source);
 

@@ -1,45 +1,53 @@
-// Dtype sizes and scalar conversions (F16, BF16, and llama.cpp's Q8_0 / Q4_0 blocks).
+// Dtype sizes, names and scalar conversions (F16, BF16); block decoding is in quant_blocks.cpp.
 #include "dtype.h"
 
 #include <cstring>
 
+#include "quant_blocks.h"
+
 namespace lr {
 
-size_t dtype_block(DType t) { return (t == DType::Q8_0 || t == DType::Q4_0) ? 32 : 1; }
-
-size_t dtype_bytes(DType t, size_t count) {
-  switch (t) {
-    case DType::F32:
-      return count * 4;
-    case DType::F16:
-    case DType::BF16:
-      return count * 2;
-    case DType::Q8_0:
-      return count / 32 * 34;  // f16 scale + 32 int8
-    case DType::Q4_0:
-      return count / 32 * 18;  // f16 scale + 16 bytes of nibbles
-    case DType::Other:
-      return 0;
-  }
-  return 0;
+namespace {
+struct Traits {
+  DType t;
+  const char* name;
+  uint32_t ggml_id;
+  size_t block, bytes;  // elements and bytes per block
+};
+// Block layouts as ggml defines them (ggml-common.h): see quant_blocks.h for the fields.
+constexpr Traits kTraits[] = {
+    {DType::F32, "F32", 0, 1, 4},        {DType::F16, "F16", 1, 1, 2},
+    {DType::BF16, "BF16", 30, 1, 2},     {DType::Q8_0, "Q8_0", 8, 32, 34},
+    {DType::Q4_0, "Q4_0", 2, 32, 18},    {DType::Q4_1, "Q4_1", 3, 32, 20},
+    {DType::Q5_0, "Q5_0", 6, 32, 22},    {DType::Q5_1, "Q5_1", 7, 32, 24},
+    {DType::Q4_K, "Q4_K", 12, 256, 144}, {DType::Q5_K, "Q5_K", 13, 256, 176},
+    {DType::Q6_K, "Q6_K", 14, 256, 210},
+};
+const Traits* traits(DType t) {
+  for (const auto& x : kTraits)
+    if (x.t == t) return &x;
+  return nullptr;
 }
+}  // namespace
 
-const char* dtype_name(DType t) {
-  switch (t) {
-    case DType::F32:
-      return "F32";
-    case DType::F16:
-      return "F16";
-    case DType::BF16:
-      return "BF16";
-    case DType::Q8_0:
-      return "Q8_0";
-    case DType::Q4_0:
-      return "Q4_0";
-    case DType::Other:
-      return "other";
-  }
-  return "?";
+size_t dtype_block(DType t) { return traits(t) ? traits(t)->block : 1; }
+size_t dtype_block_bytes(DType t) { return traits(t) ? traits(t)->bytes : 0; }
+size_t dtype_bytes(DType t, size_t count) {
+  const Traits* x = traits(t);
+  return x ? count / x->block * x->bytes : 0;
+}
+const char* dtype_name(DType t) { return traits(t) ? traits(t)->name : "other"; }
+bool dtype_quantized(DType t) { return dtype_block(t) > 1; }
+uint32_t dtype_ggml_id(DType t) { return traits(t) ? traits(t)->ggml_id : 0xffffffffu; }
+DType dtype_from_ggml(uint32_t id) {
+  for (const auto& x : kTraits)
+    if (x.ggml_id == id) return x.t;
+  return DType::Other;
+}
+std::string supported_dtypes() {
+  std::string s;
+  for (const auto& x : kTraits) s += (s.empty() ? "" : ", ") + std::string(x.name);
+  return s;
 }
 
 float f16_to_f32(uint16_t h) {
@@ -76,10 +84,34 @@ float bf16_to_f32(uint16_t h) {
   return f;
 }
 
-static uint16_t load_u16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
+uint16_t f32_to_f16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const uint32_t sign = (x >> 16) & 0x8000u;
+  const uint32_t ax = x & 0x7fffffffu;
+  if (ax >= 0x7f800000u)
+    return static_cast<uint16_t>(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0));
+  if (ax >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // rounds to infinity
+  if (ax < 0x38800000u) {  // subnormal or zero in binary16: scale by 2^24 and round
+    if (ax < 0x33000000u) return static_cast<uint16_t>(sign);  // below half the smallest
+    const uint32_t e = ax >> 23, m = (ax & 0x7fffffu) | 0x800000u;
+    const uint32_t shift = 126 - e;  // m >> shift gives the binary16 subnormal mantissa
+    uint32_t r = m >> shift;
+    const uint32_t rem = m & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+    if (rem > halfway || (rem == halfway && (r & 1))) ++r;
+    return static_cast<uint16_t>(sign | r);
+  }
+  uint32_t r = ((ax >> 13) - ((127 - 15) << 10));
+  const uint32_t rem = ax & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (r & 1))) ++r;
+  return static_cast<uint16_t>(sign | r);
+}
+
+uint16_t f32_to_bf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40u);
+  return static_cast<uint16_t>((x + 0x7fffu + ((x >> 16) & 1)) >> 16);
 }
 
 void to_f32(DType t, const uint8_t* src, size_t count, float* dst) {
@@ -88,30 +120,23 @@ void to_f32(DType t, const uint8_t* src, size_t count, float* dst) {
       std::memcpy(dst, src, count * 4);
       return;
     case DType::F16:
-      for (size_t i = 0; i < count; ++i) dst[i] = f16_to_f32(load_u16(src + 2 * i));
-      return;
-    case DType::BF16:
-      for (size_t i = 0; i < count; ++i) dst[i] = bf16_to_f32(load_u16(src + 2 * i));
-      return;
-    case DType::Q8_0:
-      for (size_t b = 0; b < count / 32; ++b) {
-        const uint8_t* blk = src + b * 34;
-        const float d = f16_to_f32(load_u16(blk));
-        for (int j = 0; j < 32; ++j) dst[b * 32 + j] = d * static_cast<int8_t>(blk[2 + j]);
+      for (size_t i = 0; i < count; ++i) {
+        uint16_t v;
+        std::memcpy(&v, src + 2 * i, 2);
+        dst[i] = f16_to_f32(v);
       }
       return;
-    case DType::Q4_0:
-      for (size_t b = 0; b < count / 32; ++b) {
-        const uint8_t* blk = src + b * 18;
-        const float d = f16_to_f32(load_u16(blk));
-        for (int j = 0; j < 16; ++j) {
-          dst[b * 32 + j] = d * ((blk[2 + j] & 0x0f) - 8);
-          dst[b * 32 + j + 16] = d * ((blk[2 + j] >> 4) - 8);
-        }
+    case DType::BF16:
+      for (size_t i = 0; i < count; ++i) {
+        uint16_t v;
+        std::memcpy(&v, src + 2 * i, 2);
+        dst[i] = bf16_to_f32(v);
       }
       return;
     case DType::Other:
       return;
+    default:
+      dequant_blocks(t, src, count / dtype_block(t), dst);
   }
 }
 

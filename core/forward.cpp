@@ -1,7 +1,6 @@
 // The block stack: RMSNorm -> QKV (+bias, per-head norm) -> RoPE -> attention -> O; SwiGLU FFN.
 #include "forward.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 
@@ -9,26 +8,23 @@
 #include "error.h"
 #include "kernels.h"
 #include "kernels/kernels.h"
+#include "kernels/matmul.h"
 
 namespace lr {
 
 namespace {
-using MatRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using CMap = Eigen::Map<const MatRM>;
-using Map = Eigen::Map<MatRM>;
-
-// y (rows, out) = x (rows, in) · Wᵀ, with W (out, in) row-major; Eigen threads the GEMM.
-void linear(const float* x, const float* w, float* y, long rows, long in, long out) {
-  Map(y, rows, out).noalias() = CMap(x, rows, in) * CMap(w, out, in).transpose();
-}
-void linear_add(const float* x, const float* w, float* y, long rows, long in, long out) {
-  Map(y, rows, out).noalias() += CMap(x, rows, in) * CMap(w, out, in).transpose();
+// y (rows, out) = x (rows, in) · Wᵀ (+ y), with W (out, in) in its stored type.
+void linear(const float* x, const QTensor& w, float* y, long rows) { matmul(x, w, y, rows); }
+void linear_add(const float* x, const QTensor& w, float* y, long rows) {
+  matmul(x, w, y, rows, true);
 }
 // y (rows, out) = x · Wᵀ + b when the architecture has a bias b (out), else x · Wᵀ.
-void linear_bias(const float* x, const float* w, const float* b, float* y, long rows, long in,
-                 long out) {
-  linear(x, w, y, rows, in, out);
-  if (b) Map(y, rows, out).rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b, out);
+void linear_bias(const float* x, const QTensor& w, const float* b, float* y, long rows) {
+  linear(x, w, y, rows);
+  if (!b) return;
+  const long out = w.rows;
+  for (long r = 0; r < rows; ++r)
+    for (long o = 0; o < out; ++o) y[r * out + o] += b[o];
 }
 }  // namespace
 
@@ -77,9 +73,7 @@ void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& 
   float* x = act_.x.data();
   float* xb = act_.xb.data();
 
-  for (int i = 0; i < m; ++i)
-    std::copy_n(w.tok_embd + static_cast<long>(tokens[i]) * dim, dim,
-                x + static_cast<long>(i) * dim);
+  for (int i = 0; i < m; ++i) w.tok_embd.rows_to_f32(tokens[i], 1, x + static_cast<long>(i) * dim);
 
   // Table rows for positions [pos0, pos0 + m): rebuilt per layer only for per-layer factors.
   RopeTable table;
@@ -92,9 +86,9 @@ void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& 
     if (!shared_table) table.build(rope.at(l), m, pos0);
     // Attention block
     rmsnorm_rows(x, L.attn_norm, xb, m, dim, c.norm_eps);
-    linear_bias(xb, L.wq, L.bq, act_.q.data(), m, dim, qd);
-    linear_bias(xb, L.wk, L.bk, act_.k.data(), m, dim, kvd);
-    linear_bias(xb, L.wv, L.bv, act_.v.data(), m, dim, kvd);
+    linear_bias(xb, L.wq, L.bq, act_.q.data(), m);
+    linear_bias(xb, L.wk, L.bk, act_.k.data(), m);
+    linear_bias(xb, L.wv, L.bv, act_.v.data(), m);
     if (L.q_norm) {  // qwen3: RMSNorm of every head (rows of head_dim), before RoPE
       rmsnorm_rows(act_.q.data(), L.q_norm, act_.q.data(), m * c.n_heads, c.head_dim, c.norm_eps);
       rmsnorm_rows(act_.k.data(), L.k_norm, act_.k.data(), m * c.n_kv_heads, c.head_dim,
@@ -111,16 +105,16 @@ void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& 
     else
       attention_cached(act_.q.data(), act_.att.data(), m, pos0, *cache, l, c.n_heads, c.n_kv_heads,
                        c.head_dim, c.sliding_window);
-    linear_add(act_.att.data(), L.wo, x, m, qd, dim);
+    linear_add(act_.att.data(), L.wo, x, m);
     // Feed-forward block, in row chunks so the hidden activations stay small
     rmsnorm_rows(x, L.ffn_norm, xb, m, dim, c.norm_eps);
     for (int r0 = 0; r0 < m; r0 += kFfnChunk) {
       const int rows = std::min(kFfnChunk, m - r0);
       const float* in = xb + static_cast<long>(r0) * dim;
-      linear(in, L.w_gate, act_.gate.data(), rows, dim, hid);
-      linear(in, L.w_up, act_.up.data(), rows, dim, hid);
+      linear(in, L.w_gate, act_.gate.data(), rows);
+      linear(in, L.w_up, act_.up.data(), rows);
       swiglu(act_.gate.data(), act_.up.data(), static_cast<long>(rows) * hid);
-      linear_add(act_.gate.data(), L.w_down, x + static_cast<long>(r0) * dim, rows, hid, dim);
+      linear_add(act_.gate.data(), L.w_down, x + static_cast<long>(r0) * dim, rows);
     }
   }
 }
@@ -136,7 +130,7 @@ void Engine::score_rows(const int* tokens, int first, int last, double* out) {
                last - first, dim, c.norm_eps);
   for (int r0 = first; r0 < last; r0 += kHeadChunk) {
     const int rows = std::min(kHeadChunk, last - r0);
-    linear(xb + static_cast<long>(r0) * dim, w.output, act_.logits.data(), rows, dim, V);
+    linear(xb + static_cast<long>(r0) * dim, w.output, act_.logits.data(), rows);
     const KernelTable& k = kernels();
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < rows; ++i)
@@ -178,7 +172,7 @@ std::vector<float> Engine::extend(const int* tokens, int m, const SequenceRope& 
   const int dim = c.dim, V = c.vocab_size;
   const float* last = act_.x.data() + static_cast<long>(m - 1) * dim;
   rmsnorm_rows(last, model_.weights.out_norm, act_.xb.data(), 1, dim, c.norm_eps);
-  linear(act_.xb.data(), model_.weights.output, act_.logits.data(), 1, dim, V);
+  linear(act_.xb.data(), model_.weights.output, act_.logits.data(), 1);
   return std::vector<float>(act_.logits.begin(), act_.logits.begin() + V);
 }
 

@@ -78,22 +78,7 @@ nlohmann::json read_value(Cursor& c, uint32_t type, const std::string& path, int
   }
 }
 
-DType gguf_dtype(uint32_t t) {
-  switch (t) {
-    case 0:
-      return DType::F32;
-    case 1:
-      return DType::F16;
-    case 2:
-      return DType::Q4_0;
-    case 8:
-      return DType::Q8_0;
-    case 30:
-      return DType::BF16;
-    default:
-      return DType::Other;
-  }
-}
+DType gguf_dtype(uint32_t t) { return dtype_from_ggml(t); }
 
 }  // namespace
 

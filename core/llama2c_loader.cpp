@@ -60,7 +60,7 @@ std::unique_ptr<Model> load_llama2c_model(const std::string& path) {
     p += n;
     return r;
   };
-  w.tok_embd = take(V * dim);
+  w.tok_embd = QTensor::f32(take(V * dim), V, dim);
   w.layers.resize(L);
   const float* rms_att = take(L * dim);
   const float* wq = take(L * dim * qd);
@@ -74,18 +74,18 @@ std::unique_ptr<Model> load_llama2c_model(const std::string& path) {
   for (int64_t l = 0; l < L; ++l) {
     LayerWeights& lw = w.layers[l];
     lw.attn_norm = rms_att + l * dim;
-    lw.wq = wq + l * dim * qd;
-    lw.wk = wk + l * dim * kvd;
-    lw.wv = wv + l * dim * kvd;
-    lw.wo = wo + l * qd * dim;
+    lw.wq = QTensor::f32(wq + l * dim * qd, qd, dim);
+    lw.wk = QTensor::f32(wk + l * dim * kvd, kvd, dim);
+    lw.wv = QTensor::f32(wv + l * dim * kvd, kvd, dim);
+    lw.wo = QTensor::f32(wo + l * qd * dim, dim, qd);
     lw.ffn_norm = rms_ffn + l * dim;
-    lw.w_gate = w1 + l * hid * dim;
-    lw.w_down = w2 + l * dim * hid;
-    lw.w_up = w3 + l * hid * dim;
+    lw.w_gate = QTensor::f32(w1 + l * hid * dim, hid, dim);
+    lw.w_down = QTensor::f32(w2 + l * dim * hid, dim, hid);
+    lw.w_up = QTensor::f32(w3 + l * hid * dim, hid, dim);
   }
   w.out_norm = take(dim);
   take(skip);
-  w.output = shared ? w.tok_embd : take(V * dim);
+  w.output = shared ? w.tok_embd : QTensor::f32(take(V * dim), V, dim);
   w.bytes = static_cast<size_t>(body + cls) * 4;
   w.maps.push_back(map);
   model->tokenizer_path = find_llama2c_tokenizer(path);

@@ -26,8 +26,6 @@ uint64_t kv_cache_bytes(const ModelConfig& c, int64_t n, KvType t) {
   return static_cast<uint64_t>(c.n_layers) * static_cast<uint64_t>(n) * 2 * row_bytes;
 }
 
-uint64_t engine_weight_bytes(const ModelConfig& c) { return parameter_count(c) * 4; }
-
 uint64_t activation_bytes(const ModelConfig& c, int64_t n) {
   const uint64_t N = static_cast<uint64_t>(n);
   const uint64_t floats = N * c.dim * 2                                                  // x, xb
@@ -38,9 +36,9 @@ uint64_t activation_bytes(const ModelConfig& c, int64_t n) {
   return floats * sizeof(float);
 }
 
-EvalPeak eval_peak(const ModelConfig& c, int64_t n, int threads) {
+EvalPeak eval_peak(const ModelConfig& c, int64_t n, int threads, uint64_t weight_bytes) {
   EvalPeak p;
-  p.weights = engine_weight_bytes(c);
+  p.weights = weight_bytes;
   p.activations = activation_bytes(c, n);
   p.rope_table = static_cast<uint64_t>(n) * (c.head_dim / 2) * 2 * sizeof(float);
   p.attention_scratch = static_cast<uint64_t>(threads) * attention_scratch_bytes(c.head_dim);

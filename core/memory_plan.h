@@ -16,12 +16,10 @@ const char* kv_type_name(KvType t);
 // kv_heads × head_dim rounded up to whole blocks).
 uint64_t kv_cache_bytes(const ModelConfig& c, int64_t n, KvType t);
 
-// Weights as our engine holds them: every parameter as F32 (converted, or mapped F32).
-uint64_t engine_weight_bytes(const ModelConfig& c);
 
 // Buffers of one `Engine::logprobs` call on n tokens, term by term.
 struct EvalPeak {
-  uint64_t weights = 0;            // engine_weight_bytes
+  uint64_t weights = 0;            // as held: ModelHeader::engine_bytes (matrices as stored)
   uint64_t activations = 0;        // Activations::reserve(c, n): equals Engine::activation_bytes()
   uint64_t rope_table = 0;         // cos and sin, (n, head_dim/2) floats each
   uint64_t attention_scratch = 0;  // per-thread tiles of attention_tiled × threads
@@ -31,7 +29,7 @@ struct EvalPeak {
   }
 };
 uint64_t activation_bytes(const ModelConfig& c, int64_t n);  // mirrors Activations::reserve
-EvalPeak eval_peak(const ModelConfig& c, int64_t n, int threads);
+EvalPeak eval_peak(const ModelConfig& c, int64_t n, int threads, uint64_t weight_bytes);
 
 // "16GiB", "1.5 GiB", "512MB", "8G", "1000000": K/M/G/T and KiB/MiB/GiB/TiB are powers of
 // 1024, KB/MB/GB/TB powers of 1000, no unit or B = bytes. InvalidArgument naming `option`.

@@ -50,6 +50,9 @@ ModelHeader bare_config(const std::string& path) {
          path + ": torch_dtype '" + dtype + "' unknown (known: float32, float16, bfloat16)");
   const uint64_t params = parameter_count(h.config);
   h.stored_bytes = params * bytes;
+  const uint64_t vectors =
+      static_cast<uint64_t>(h.config.n_layers) * 2 * h.config.dim + h.config.dim;
+  h.engine_bytes = h.stored_bytes + vectors * (4 - bytes);
   h.stored_estimated = true;
   h.stored_note = "estimate: " + std::to_string(params) + " parameters x " + std::to_string(bytes) +
                   " bytes (" + how + dtype + ")";
@@ -66,7 +69,10 @@ ModelHeader hf_folder(const std::string& dir) {
   const auto files = hf_weight_files(dir);
   TensorMap tensors;
   for (const auto& f : files) read_safetensors(f, tensors);  // maps lazily; reads headers only
-  for (const auto& [name, t] : tensors) h.stored_bytes += t.nbytes;
+  for (const auto& [name, t] : tensors) {
+    h.stored_bytes += t.nbytes;
+    h.engine_bytes += t.shape.size() >= 2 ? t.nbytes : 4 * (t.shape.empty() ? 1 : t.shape[0]);
+  }
   h.stored_note = count_note(tensors.size(), files.size());
   return h;
 }
@@ -85,6 +91,7 @@ ModelHeader gguf(const std::string& path) {
       fail(ErrorKind::Unsupported, path + ": tensor '" + t.name + "' has ggml type " +
                                        ggml_type_name(t.type) + " of unknown size");
     h.stored_bytes += b;
+    h.engine_bytes += t.ne.size() >= 2 ? b : 4 * n;
   }
   h.stored_note = count_note(g.tensor_infos().size(), 1);
   for (const auto& [name, t] : g.tensors())
@@ -101,6 +108,7 @@ ModelHeader llama2c(const std::string& path) {
   auto m = load_llama2c_model(path);  // maps the file; F32 weights are not copied
   h.config = m->config;
   h.stored_bytes = m->weights.maps.front()->size() - 28;  // everything after the 7-int header
+  h.engine_bytes = m->weights.bytes;
   h.stored_note = "F32 tensors after the 28-byte header";
   return h;
 }

@@ -14,6 +14,9 @@ struct ModelHeader {
   bool stored_estimated = false;  // true for a bare config.json
   std::string stored_note;        // how stored_bytes was obtained, for the report
   std::string engine_note;        // non-empty when our engine cannot load the file, and why
+  // Weight bytes our engine holds: matrices as stored (mapped), 1-D tensors (norms, biases,
+  // factors) as F32 copies; for a bare config.json the same rule on the estimate.
+  uint64_t engine_bytes = 0;
 };
 
 // Accepts what load_model accepts plus a bare Hugging Face config.json. For the bare config

@@ -1,4 +1,5 @@
-// Model weights: F32 views into mapped files or converted buffers, one struct per layer.
+// Model weights: matrices in their stored type (mapped), small vectors as F32, one struct per
+// layer.
 #pragma once
 #include <deque>
 #include <memory>
@@ -8,20 +9,21 @@
 #include "config.h"
 #include "dtype.h"
 #include "mapped_file.h"
+#include "qtensor.h"
 
 namespace lr {
 
-// All matrices are row-major (out, in), as PyTorch and GGUF store them.
+// All matrices are row-major (out, in), as PyTorch and GGUF store them, in the file's type.
 struct LayerWeights {
   const float* attn_norm = nullptr;  // (dim)
-  const float* wq = nullptr;         // (n_heads * head_dim, dim)
-  const float* wk = nullptr;         // (n_kv_heads * head_dim, dim)
-  const float* wv = nullptr;         // (n_kv_heads * head_dim, dim)
-  const float* wo = nullptr;         // (dim, n_heads * head_dim)
+  QTensor wq;                        // (n_heads * head_dim, dim)
+  QTensor wk;                        // (n_kv_heads * head_dim, dim)
+  QTensor wv;                        // (n_kv_heads * head_dim, dim)
+  QTensor wo;                        // (dim, n_heads * head_dim)
   const float* ffn_norm = nullptr;   // (dim)
-  const float* w_gate = nullptr;     // (hidden_dim, dim)
-  const float* w_up = nullptr;       // (hidden_dim, dim)
-  const float* w_down = nullptr;     // (dim, hidden_dim)
+  QTensor w_gate;                    // (hidden_dim, dim)
+  QTensor w_up;                      // (hidden_dim, dim)
+  QTensor w_down;                    // (dim, hidden_dim)
   // Optional parts (nullptr when the architecture has none); fused files give views.
   const float* bq = nullptr;      // (n_heads * head_dim)      q bias (qwen2)
   const float* bk = nullptr;      // (n_kv_heads * head_dim)   k bias
@@ -31,15 +33,15 @@ struct LayerWeights {
 };
 
 struct Weights {
-  const float* tok_embd = nullptr;  // (vocab, dim)
+  QTensor tok_embd;  // (vocab, dim)
   std::vector<LayerWeights> layers;
   const float* out_norm = nullptr;  // (dim)
-  const float* output = nullptr;    // (vocab, dim); == tok_embd when tied
+  QTensor output;                   // (vocab, dim); == tok_embd when tied
 
   // Storage behind the pointers above.
   std::vector<std::shared_ptr<MappedFile>> maps;
   std::deque<std::vector<float>> owned;
-  size_t bytes = 0;  // F32 bytes the model occupies (mapped or owned)
+  size_t bytes = 0;  // bytes the weights occupy as held (mapped as stored, or F32 copies)
 };
 
 // One tensor as found in a file, before conversion.
@@ -53,8 +55,13 @@ struct RawTensor {
 };
 
 // Checks shape and returns an F32 pointer: into the map for aligned F32 data, else a
-// converted copy owned by `w`. Throws Format / Unsupported naming `source` and the tensor.
+// converted copy owned by `w` (for small vectors: norms, biases, factors). Throws Format /
+// Unsupported naming `source` and the tensor.
 const float* materialize(const RawTensor& t, const std::vector<int64_t>& expected_shape, Weights& w,
                          const std::string& source);
+// Checks shape, type and size and returns the (rows, cols) matrix as stored in the map (F32
+// data that is not 4-byte aligned is copied). Same errors as materialize.
+QTensor map_matrix(const RawTensor& t, const std::vector<int64_t>& expected_shape, Weights& w,
+                   const std::string& source);
 
 }  // namespace lr

@@ -86,7 +86,7 @@ TEST_F(ArchReference, TableFeaturesLoaded) {
   auto qwen2 = load_model(path("qwen2.gguf"));
   EXPECT_EQ(qwen2->config.rope_layout, RopeLayout::HalfSplit);  // NEOX, not permuted
   EXPECT_NE(qwen2->weights.layers[1].bv, nullptr);
-  EXPECT_EQ(qwen2->weights.output, qwen2->weights.tok_embd);  // tied
+  EXPECT_EQ(qwen2->weights.output.data, qwen2->weights.tok_embd.data);  // tied
   EXPECT_EQ(load_model(path("llama.gguf"))->config.rope_layout, RopeLayout::Adjacent);
   auto qwen3 = load_model(path("qwen3-f32"));
   EXPECT_EQ(qwen3->config.head_dim, 16);  // explicit, not 48 / 4
@@ -108,9 +108,11 @@ TEST_F(ArchReference, TableFeaturesLoaded) {
     EXPECT_EQ(c.rope_short_factors.size(), 6u) << m;
     // fused qkv / gate_up: views into one buffer, no copies
     const LayerWeights& L = p->weights.layers[0];
-    EXPECT_EQ(L.wk, L.wq + static_cast<long>(c.q_dim()) * c.dim) << m;
-    EXPECT_EQ(L.wv, L.wk + static_cast<long>(c.kv_dim()) * c.dim) << m;
-    EXPECT_EQ(L.w_up, L.w_gate + static_cast<long>(c.hidden_dim) * c.dim) << m;
+    EXPECT_EQ(L.wk.data, L.wq.row(c.q_dim())) << m;
+    EXPECT_EQ(L.wv.data, L.wk.row(c.kv_dim())) << m;
+    EXPECT_EQ(L.w_up.data, L.w_gate.row(c.hidden_dim)) << m;
+    EXPECT_EQ(L.wq.rows, c.q_dim()) << m;
+    EXPECT_EQ(L.w_up.rows, c.hidden_dim) << m;
   }
   EXPECT_TRUE(load_model(path("phi3-f32"))->weights.owned.empty());  // F32: mapped
 }

@@ -1,10 +1,12 @@
 // Loaders and containers: dtype conversion, every model format, quantised GGUF, shards.
 #include <cmath>
 #include <cstring>
+#include <fstream>
 
 #include "dtype.h"
 #include "error.h"
 #include "forward.h"
+#include "gguf.h"
 #include "sha256.h"
 #include "shard.h"
 #include "test_util.h"
@@ -53,10 +55,12 @@ TEST(Loaders, FixtureConfigFromEachFormat) {
   EXPECT_EQ(hf->config.rope_layout, RopeLayout::HalfSplit);
   EXPECT_EQ(gg->config.rope_layout, RopeLayout::Adjacent);
   // GGUF permutes Q rows: row 2i+k of a head in GGUF is row k*32+i in HF.
-  const float* q_hf = hf->weights.layers[0].wq;
-  const float* q_gg = gg->weights.layers[0].wq;
+  const float* q_hf = hf->weights.layers[0].wq.floats();
+  const float* q_gg = gg->weights.layers[0].wq.floats();
+  ASSERT_TRUE(q_hf && q_gg);  // F32 files: F32 views
   EXPECT_EQ(q_gg[(2 * 5 + 1) * 256 + 7], q_hf[(32 + 5) * 256 + 7]);
-  EXPECT_EQ(hf->weights.layers[3].w_down[1234], gg->weights.layers[3].w_down[1234]);
+  EXPECT_EQ(hf->weights.layers[3].w_down.floats()[1234],
+            gg->weights.layers[3].w_down.floats()[1234]);
 }
 
 TEST(Loaders, Llama2cCheckpoint) {
@@ -92,14 +96,44 @@ TEST(Loaders, HalfAndQ8GgufCloseToF32) {
   EXPECT_NEAR(mean_nll("models/fixture-llama-5m.q8_0.gguf", ids), f32, 3e-2);
 }
 
-TEST(Loaders, UnsupportedQuantTypeNamed) {
+// A type we do not decode (Q4_K's id patched to Q2_K in a copy) and a truncated quantized
+// file: one error each, naming the file and the tensor or the truncation.
+TEST(Loaders, UnsupportedAndTruncatedQuantTensors) {
   REQUIRE_SHARED("models/fixture-llama-5m.q4_k.gguf");
+  const std::string src = test::shared("models/fixture-llama-5m.q4_k.gguf");
+  std::string bytes;
+  {
+    std::ifstream in(src, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const GgufFile g(src);
+  const GgufTensorInfo* info = nullptr;
+  for (const auto& t : g.tensor_infos())
+    if (t.name == "blk.0.attn_q.weight") info = &t;
+  ASSERT_NE(info, nullptr);
+  ASSERT_EQ(info->type, 12u);  // Q4_K
+  std::string patched = bytes;
+  const uint32_t q2k = 10;
+  std::memcpy(&patched[info->end - 12], &q2k, 4);  // the record ends with type u32, offset u64
+  const std::string p1 = test::tmp_dir() + "/q2k.gguf", p2 = test::tmp_dir() + "/trunc.gguf";
+  std::ofstream(p1, std::ios::binary) << patched;
+  std::ofstream(p2, std::ios::binary) << bytes.substr(0, bytes.size() - 1000);
   try {
-    load_model(test::shared("models/fixture-llama-5m.q4_k.gguf"));
-    FAIL() << "Q4_K loaded";
+    load_model(p1);
+    FAIL() << "Q2_K loaded";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Unsupported);
-    EXPECT_NE(std::string(e.what()).find("Q4_K"), std::string::npos) << e.what();
+    const std::string w = e.what();
+    EXPECT_NE(w.find("Q2_K"), std::string::npos) << w;
+    EXPECT_NE(w.find("blk.0.attn_q.weight"), std::string::npos) << w;
+    EXPECT_NE(w.find("Q6_K"), std::string::npos) << w;  // the supported list
+  }
+  try {
+    load_model(p2);
+    FAIL() << "truncated file loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Format);
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
   }
 }
 

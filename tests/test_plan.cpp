@@ -63,7 +63,8 @@ TEST(Plan, Llama2_7BByHand) {
   // + untied lm_head 131,072,000 + final norm 4,096 = 6,738,415,616 (the known 6.74e9).
   EXPECT_EQ(parameter_count(c), 6738415616ull);
   EXPECT_EQ(h.stored_bytes, 2 * 6738415616ull);  // float16: 13,476,831,232 bytes
-  EXPECT_EQ(engine_weight_bytes(c), 4 * 6738415616ull);
+  // Engine: matrices as stored (F16), the 32*2*4096 + 4096 norm weights as F32 (2 more bytes).
+  EXPECT_EQ(h.engine_bytes, 2 * 6738415616ull + 2 * (32ull * 2 * 4096 + 4096));
   // KV at 4096 tokens, f16: 32 layers * 32 KV heads * 128 * 4096 * 2 (K,V) * 2 bytes = 2 GiB.
   EXPECT_EQ(kv_cache_bytes(c, 4096, KvType::F16), 2ull << 30);
   // q8_0: 34 bytes per 32 elements = 34/64 of the f16 figure = 1,140,850,688 bytes.
@@ -71,7 +72,7 @@ TEST(Plan, Llama2_7BByHand) {
   // Our evaluation at 4096: activations 4096*(4096*2 + 4096*2 + 4096*2) + 512*11008*2 +
   // 128*32000 = 100,663,296 + 11,272,192 + 4,096,000 = 116,031,488 floats = 464,125,952 B.
   EXPECT_EQ(activation_bytes(c, 4096), 464125952ull);
-  const EvalPeak p = eval_peak(c, 4096, 8);
+  const EvalPeak p = eval_peak(c, 4096, 8, h.engine_bytes);
   EXPECT_EQ(p.rope_table, 4096ull * 64 * 2 * 4);  // cos + sin, (4096, 64) floats
   // Attention tiles per thread: (128*64 + 2*128*64 + 3*64) floats = 99,072 bytes.
   EXPECT_EQ(p.attention_scratch, 8ull * 99072);
@@ -100,7 +101,7 @@ TEST(Plan, StoredBytesFromHeaders) {
   EXPECT_FALSE(hf.stored_estimated);
   EXPECT_EQ(hf.stored_bytes, 4 * parameter_count(hf.config));  // an F32 checkpoint
   auto m = load_model(dir);
-  EXPECT_EQ(engine_weight_bytes(hf.config), m->weights.bytes);  // what the loader holds
+  EXPECT_EQ(hf.engine_bytes, m->weights.bytes);  // what the loader holds
   // The bare config.json of the same model estimates the same bytes (torch_dtype float32).
   const ModelHeader bare = read_model_header(dir + "/config.json");
   EXPECT_EQ(bare.stored_bytes, hf.stored_bytes);
@@ -110,13 +111,20 @@ TEST(Plan, StoredBytesFromHeaders) {
     // F16 matrices, F32 norms (2 per layer + final): 2 bytes per parameter + 2 per norm weight.
     const uint64_t norms = (2ull * g.config.n_layers + 1) * g.config.dim;
     EXPECT_EQ(g.stored_bytes, 2 * parameter_count(g.config) + 2 * norms);
+    EXPECT_EQ(g.engine_bytes, g.stored_bytes);  // held as stored: no F32 expansion
+    EXPECT_EQ(load_model(test::shared("models/fixture-llama-5m.f16.gguf"))->weights.bytes,
+              g.engine_bytes);
   }
-  if (test::have("models/fixture-llama-5m.q4_k.gguf")) {  // a type our engine refuses
+  if (test::have("models/fixture-llama-5m.q4_k.gguf")) {  // Q4_K_M: Q4_K, Q6_K, F32 norms
     const ModelHeader g = read_model_header(test::shared("models/fixture-llama-5m.q4_k.gguf"));
     const uint64_t size =
         std::filesystem::file_size(test::shared("models/fixture-llama-5m.q4_k.gguf"));
     EXPECT_GT(g.stored_bytes, parameter_count(g.config) / 2);  // at least 4 bits per parameter
     EXPECT_LT(g.stored_bytes, size);                           // the header is not counted
+    EXPECT_EQ(g.engine_bytes, g.stored_bytes);
+    EXPECT_EQ(load_model(test::shared("models/fixture-llama-5m.q4_k.gguf"))->weights.bytes,
+              g.engine_bytes);
+    EXPECT_TRUE(g.engine_note.empty()) << g.engine_note;
   }
   const auto bin = test::shared("models/stories260K/stories260K.bin");
   const ModelHeader l = read_model_header(bin);

@@ -100,7 +100,17 @@ check "tensor shape mismatch"         "has shape"                 $E --model "$T
 check "unknown architecture"          "GPT2LMHeadModel"           $E --model "$T/arch"
 check "bad GGUF magic"                "bad magic"                 $E --model "$T/bad.gguf"
 check "truncated GGUF"                "truncated or corrupt"      $E --model "$T/trunc.gguf"
-check "unsupported GGUF tensor type"  "Q4_K"                      $E --model "$SHARED/models/fixture-llama-5m.q4_k.gguf"
+# A llama-quantize Q4_K_M file with one tensor's type id patched to Q2_K (10), which we do not decode.
+/usr/bin/python3 - "$SHARED/models/fixture-llama-5m.q4_k.gguf" "$T/q2k.gguf" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+name = b"blk.0.attn_q.weight"
+i = b.index(len(name).to_bytes(8, "little") + name) + 8 + len(name)  # then n_dims, dims, type
+i += 4 + 8 * int.from_bytes(b[i:i + 4], "little")
+b[i:i + 4] = (10).to_bytes(4, "little")
+open(sys.argv[2], "wb").write(b)
+PY
+check "unsupported GGUF tensor type"  "Q2_K"                      $E --model "$T/q2k.gguf"
 check "truncated llama2.c checkpoint" "truncated or corrupt"      eval ppl --data "$T/st.h5" --model "$T/trunc.bin"
 check "factor file wrong count"       "needs head_dim/2 = 32"     $E --model "$FX" --rope longrope --factors "$T/count.csv"
 check "factor file NaN"               "not finite"                $E --model "$FX" --rope longrope --factors "$T/nan.csv"
