@@ -31,7 +31,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # under ASan on 2 loaded cores) and the fault matrix (kill/resume timing; its code paths run
 # under ASan in cli_search and the unit tests). Keeps CI well under 45 minutes on 2 cores.
 (cd "$ASAN_BUILD" && ctest --output-on-failure -j2 --timeout 2400 \
-  -E 'reference_goldens|cli_llamacpp_ppl|cli_acceptance|cli_arch_ppl|fault_matrix')
+  -E 'reference_goldens|cli_llamacpp_ppl|cli_acceptance|cli_arch_ppl|cli_quant_ppl|fault_matrix|cli_kernels_cross')
 if [ -x "$ASAN_BUILD/tests/fuzz/fuzz_gguf" ]; then
   BUILD_DIR=$ASAN_BUILD scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 fi
