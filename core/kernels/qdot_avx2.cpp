@@ -2,6 +2,7 @@
 #include "qdot.h"
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 #include <cmath>
@@ -201,9 +202,15 @@ float dot_avx2(DType t, const uint8_t* w, const uint8_t* a, int64_t nb) {
 
 }  // namespace
 
+// F16C from cpuid leaf 1 (ECX bit 29): clang's __builtin_cpu_supports does not know "f16c".
+static bool cpu_has_f16c() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29)) != 0;
+}
+
 const QDotKernels* qdot_avx2() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                         __builtin_cpu_supports("f16c");
+  static const bool ok =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
   static const QDotKernels k{"avx2", dot_avx2};
   return ok ? &k : nullptr;
 }
