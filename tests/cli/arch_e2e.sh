@@ -9,9 +9,6 @@ PY=/usr/bin/python3
 Q=$SHARED/models/qwen2-random-fixture
 X=$SHARED/data/vocab-tests/qwen2-excerpt.txt
 [ -f "$Q/tokenizer.json" ] && [ -f "$X" ] || { echo "SKIP: $Q/tokenizer.json or $X missing"; exit 77; }
-fails=0; passes=0
-ok() { echo "ok   $1"; passes=$((passes+1)); }
-bad() { echo "FAIL $1"; fails=$((fails+1)); }
 close() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(a>0 && d<t)}'; }
 for arch in qwen2 qwen3; do
   M=$T/$arch

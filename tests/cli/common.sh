@@ -6,3 +6,7 @@ FX=$SHARED/models/fixture-llama-5m
 ST=$SHARED/models/stories260K
 if [ ! -d "$FX" ] || [ ! -d "$ST" ]; then echo "SKIP: test assets missing at $SHARED"; exit 77; fi
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+# Pass/fail bookkeeping; scripts end with: echo "$passes passed, $fails failed"; [ $fails -eq 0 ]
+fails=0; passes=0
+ok() { echo "ok   $1"; passes=$((passes+1)); }
+bad() { echo "FAIL $1"; fails=$((fails+1)); }

@@ -8,9 +8,6 @@
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3
-fails=0; passes=0
-ok() { echo "ok   $1"; passes=$((passes+1)); }
-bad() { echo "FAIL $1"; fails=$((fails+1)); }
 close() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(a>0 && d<t)}'; }
 ppl_of() { tail -n +2 "$1" | awk -F, -v n="$2" '$1==n{print $2}'; }
 GG=$SHARED/models/fixture-llama-5m.f32.gguf

@@ -5,9 +5,6 @@
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3
-fails=0; passes=0
-ok() { echo "ok   $1"; passes=$((passes+1)); }
-bad() { echo "FAIL $1"; fails=$((fails+1)); }
 
 "$BIN" tokenize -q --tokenizer "$ST/tok512.bin" --input "$SHARED/data/tinystories-like" \
   --output "$T/st.h5" >/dev/null || exit 1

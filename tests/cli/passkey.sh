@@ -6,9 +6,6 @@ source "$(dirname "$0")/common.sh"
 PK=$SHARED/models/fixture-passkey-3m
 [ -d "$PK" ] || { echo "SKIP: $PK missing"; exit 77; }
 PY=/usr/bin/python3
-fails=0; passes=0
-ok() { echo "ok   $1"; passes=$((passes+1)); }
-bad() { echo "FAIL $1"; fails=$((fails+1)); }
 
 A=(eval passkey --num-tokens 256 --samples 20 --seed 3 -q)
 "$BIN" "${A[@]}" --model "$PK" --output "$T/hf.csv" --json "$T/hf.json" > "$T/hf.txt" || bad "HF run"

@@ -6,9 +6,6 @@
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3; CHK=$ROOT/tests/reference/check_archive.py
-fails=0; passes=0
-ok() { echo "ok   $1"; passes=$((passes+1)); }
-bad() { echo "FAIL $1"; fails=$((fails+1)); }
 "$BIN" tokenize -q --tokenizer "$FX" --input "$SHARED/data/pg19-like/valid" --output "$T/books.h5" >/dev/null
 ARGS=(--model "$FX" --data "$T/books.h5" --target-length 512 --samples 1 --seed 3 --search-start-tokens
       --set population_size=6 --set max_time_budget=3 --set mutation_numbers=2 --set crossover_size=2
