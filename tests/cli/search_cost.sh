@@ -33,6 +33,14 @@ for i in np.nonzero(rej)[0]:  # ppl of a raced-out one is the estimate from what
     assert abs(np.exp(nll[i, :sc[i]].mean()) / g["ppl"][i] - 1) < 1e-12
 PYEOF
 
+"$BIN" inspect --archive "$T/race/archive.h5" --json > "$T/race.json" && $PY - "$T/race.json" "$T/race/result_final.json" <<'PYEOF' \
+  && ok "inspect: racing counts and tokens, best = result_final.json" || bad "inspect of a racing archive"
+import json, sys
+s, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert s["raced_out"] == r["raced_out"] > 0 and s["tokens_processed"] == r["tokens_processed"], s
+assert s["best"]["id"] == r["id"] and s["run"]["racing"] is True, s["best"]
+PYEOF
+
 "$BIN" search "${ARGS[@]}" --racing --threads 2 --parallel-candidates 2 --output-dir "$T/race-p" >/dev/null \
   && $PY "$CHK" same "$T/race/archive.h5" "$T/race-p/archive.h5" >/dev/null \
   && ok "racing: --parallel-candidates 2 gives the same archive" || bad "racing parallel differs"
