@@ -14,6 +14,7 @@ MODELS=${MODELS:-"stories fixture"}
 HPS=${HPS:-quick}                 # hyperparams/<name>.json; "quick dim_mono" adds the default size
 VARIANTS=${VARIANTS:-"plain racing"}   # plain | racing | racing-z1 (z = 1)
 SEEDS=${SEEDS:-"0 1 2"}
+START_TOKENS=${START_TOKENS:-1}   # 1: search n̂ too (as the demo and the paper do)
 THREADS=${THREADS:-2}
 OUT=${OUT:-results/search-cost}
 # ---------------------------------------------------------------------------------------
@@ -40,9 +41,10 @@ setup_model() {  # sets MODEL TARGET SAMPLES SEARCH JUDGE for $1
   esac
 }
 
-heldout() {  # factors-file [rope] -> held-out PPL at TARGET (truncate, every document)
+heldout() {  # factors-file [rope [n̂]] -> held-out PPL at TARGET (truncate, every document)
   local rope=${2:-longrope} extra=()
   [ "$rope" = longrope ] && extra=(--factors "$1")
+  [ -n "${3:-}" ] && extra+=(--start-tokens "$3")  # CSV factors carry no n̂; JSON does
   $BIN eval ppl -q --model "$MODEL" --data "$JUDGE" --num-tokens "$TARGET" --samples 0 \
     --rope "$rope" "${extra[@]}" --threads "$THREADS" --output "$OUT/e.csv" >/dev/null
   tail -1 "$OUT/e.csv" | cut -d, -f2
@@ -60,9 +62,9 @@ for m in $MODELS; do
     key="$m,$hp,$v,$seed,"
     grep -q "^$key" "$OUT/runs.csv" && continue
     run=$OUT/$m-$hp-$v-s$seed
-    extra=()
+    extra=(); [ "$START_TOKENS" = 1 ] && extra=(--search-start-tokens)
     case $v in
-      plain) ;; racing) extra=(--racing) ;; racing-z1) extra=(--racing --racing-z 1) ;;
+      plain) ;; racing) extra+=(--racing) ;; racing-z1) extra+=(--racing --racing-z 1) ;;
       *) echo "bench-search-cost: unknown variant '$v'" >&2; exit 2 ;;
     esac
     echo "== $m $hp $v seed $seed" >&2
@@ -76,14 +78,14 @@ for m in $MODELS; do
     fi
     wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
     # Held-out PPL of every iteration's best, against the tokens spent up to that iteration.
-    while read -r it tok; do
-      echo "$key$it,$tok,$(heldout "$(printf "%s/result_it%03d.csv" "$run" "$it")")" >> "$OUT/curve.csv"
+    while read -r it tok nhat; do
+      echo "$key$it,$tok,$(heldout "$(printf "%s/result_it%03d.csv" "$run" "$it")" longrope "$nhat")" >> "$OUT/curve.csv"
     done < <($PY - "$run/archive.h5" <<'PYEOF'
 import h5py, sys, numpy as np
 f = h5py.File(sys.argv[1]); g = f["individuals"]
-it, tok = g["iteration"][:], g["tokens"][:]
-for i in f["iterations/iteration"][:]:
-    print(i, int(tok[it <= i].sum()))
+it, tok, ids, st = g["iteration"][:], g["tokens"][:], g["id"][:], g["start_tokens"][:]
+for i, best in zip(f["iterations/iteration"][:], f["iterations/best_id"][:]):
+    print(i, int(tok[it <= i].sum()), int(st[ids == best][0]))
 PYEOF
 )
     read -r evals out tokens sppl < <($PY -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['evaluations'], j['raced_out'], j['tokens_processed'], j['ppl'])" "$run/result_final.json")
