@@ -58,7 +58,7 @@ for m in $MODELS; do
   if ! grep -q "^$m,yarn," "$OUT/baselines.csv"; then
     for r in linear ntk yarn; do echo "$m,$r,$(heldout - $r)" >> "$OUT/baselines.csv"; done
   fi
-  for hp in $HPS; do for v in $VARIANTS; do for seed in $SEEDS; do
+  for hp in $HPS; do for seed in $SEEDS; do for v in $VARIANTS; do  # pairs finish together
     key="$m,$hp,$v,$seed,"
     grep -q "^$key" "$OUT/runs.csv" && continue
     run=$OUT/$m-$hp-$v-s$seed
