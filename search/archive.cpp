@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <vector>
 
 #include "error.h"
 #include "h5util.h"
@@ -27,6 +28,31 @@ struct ContentHash {
     if (n) h.update(v.data(), n * sizeof(T));
   }
 };
+
+using I64s = std::vector<int64_t>;
+using F64s = std::vector<double>;
+// The datasets that content_sha256 covers, in its order; the racing records (absent from
+// archives before racing) go last and are left out when null.
+struct Contents {
+  std::vector<const I64s*> ints;
+  std::vector<const F64s*> reals;
+  const I64s *rejected = nullptr, *tokens = nullptr, *scored = nullptr;
+  const F64s* items = nullptr;
+};
+std::string content_sha256(const std::string& config_text, int64_t final_best, const Contents& c) {
+  ContentHash ch;
+  ch.h.update(config_text);
+  ch.h.update(&final_best, sizeof final_best);
+  for (const auto* v : c.ints) ch.add(*v);
+  for (const auto* v : c.reals) ch.add(*v);
+  if (c.rejected) {
+    ch.add(*c.rejected);
+    ch.add(*c.tokens);
+    ch.add(*c.scored);
+    ch.add(*c.items);
+  }
+  return ch.h.hex();
+}
 }  // namespace
 
 void write_archive(const std::string& path, const ArchiveData& a) {
@@ -100,16 +126,13 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_vec(gi.id, "median_ppl", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, med);
     h5::write_raw(gi.id, "population", H5T_NATIVE_INT64, H5T_STD_I64LE,
                   {a.iterations.size(), width}, pop.data());
-    ContentHash ch;
-    ch.h.update(a.config.dump());
-    ch.h.update(&a.final_best, sizeof a.final_best);
-    for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
-    for (const auto* v : {&lambda, &ppl, &short_ppl, &wall, &best_ppl, &med}) ch.add(*v);
-    ch.add(rejected);
-    ch.add(tokens);
-    ch.add(scored);
-    ch.add(items);
-    h5::write_attr(f, "content_sha256", ch.h.hex());
+    const Contents c{{&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop},
+                     {&lambda, &ppl, &short_ppl, &wall, &best_ppl, &med},
+                     &rejected,
+                     &tokens,
+                     &scored,
+                     &items};
+    h5::write_attr(f, "content_sha256", content_sha256(a.config.dump(), a.final_best, c));
   });
 }
 
@@ -230,18 +253,15 @@ ArchiveData read_archive_here(const std::string& path) {
     a.iterations.push_back(std::move(r));
   }
   if (h5::has_attr(f.id, "content_sha256")) {  // archives before it have none
-    ContentHash ch;
-    ch.h.update(config_text);
-    ch.h.update(&a.final_best, sizeof a.final_best);
-    for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
-    for (const auto* v : {&lambda, &ppl, &sppl, &wall, &best_ppl, &med}) ch.add(*v);
+    Contents c{{&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop},
+               {&lambda, &ppl, &sppl, &wall, &best_ppl, &med}};
     if (racing_records) {
-      ch.add(rejected);
-      ch.add(tokens);
-      ch.add(scored);
-      ch.add(items);
+      c.rejected = &rejected;
+      c.tokens = &tokens;
+      c.scored = &scored;
+      c.items = &items;
     }
-    if (ch.h.hex() != h5::read_attr(f.id, "content_sha256", path))
+    if (content_sha256(config_text, a.final_best, c) != h5::read_attr(f.id, "content_sha256", path))
       fail(ErrorKind::Format, path + ": content checksum mismatch: the archive is corrupt");
   }
   return a;

@@ -10,7 +10,6 @@
 #include "error.h"
 #include "forward.h"
 #include "parallel.h"
-#include "perplexity.h"
 
 namespace lr {
 
@@ -44,8 +43,10 @@ class LocalEvaluator : public Evaluator {
  public:
   LocalEvaluator(const Model& m, std::vector<FitnessItem> items, const Shard& s,
                  const FitnessSpec& spec, int threads, int parallel)
-      : items_(std::move(items)), shard_(s), spec_(spec) {
+      : items_(std::move(items)), spec_(spec) {
     if (items_.empty()) fail(ErrorKind::InvalidArgument, "search: no fitness items");
+    if (spec_.short_length > 0)  // eval ppl's documents at the short length
+      short_items_ = ppl_items(m.config, s, spec_.samples, spec_.short_length);
     if (parallel < 1) fail(ErrorKind::InvalidArgument, "--parallel-candidates must be >= 1");
     if (threads <= 0) threads = max_threads();
     parallel_ = std::min(parallel, threads);
@@ -62,13 +63,13 @@ class LocalEvaluator : public Evaluator {
       set_worker_threads(threads_each_);
       for (size_t i; (i = next.fetch_add(1)) < batch.size();) {
         try {
-          Fitness f =
-              score(*engines_[w], spec_.scaling_for(batch[i], spec_.fitness_length()), race);
+          Fitness f = score(*engines_[w], items_,
+                            spec_.scaling_for(batch[i], spec_.fitness_length()), race);
           if (spec_.short_length > 0 && !f.rejected) {
-            const LengthResult r = ppl(
-                *engines_[w], spec_.scaling_for(batch[i], spec_.short_length), spec_.short_length);
-            f.short_ppl = r.ppl;
-            f.tokens += r.tokens_processed;
+            const Fitness sf = score(*engines_[w], short_items_,
+                                     spec_.scaling_for(batch[i], spec_.short_length), Race{});
+            f.short_ppl = sf.ppl;
+            f.tokens += sf.tokens;
           }
           std::lock_guard<std::mutex> lock(mu);
           done(i, f);
@@ -91,13 +92,14 @@ class LocalEvaluator : public Evaluator {
 
   double evaluate_scaling(const RopeScaling& r) override {
     set_worker_threads(threads_each_ * parallel_);
-    return score(*engines_[0], r, Race{}).ppl;
+    return score(*engines_[0], items_, r, Race{}).ppl;
   }
 
  private:
-  Fitness score(Engine& e, const RopeScaling& r, const Race& race) {
+  static Fitness score(Engine& e, const std::vector<FitnessItem>& items, const RopeScaling& r,
+                       const Race& race) {
     const ItemScores s = score_items(
-        items_.size(), [&](size_t i, long& tokens) { return item_nll(e, items_[i], r, tokens); },
+        items.size(), [&](size_t i, long& tokens) { return item_nll(e, items[i], r, tokens); },
         race);
     Fitness f;
     f.item_nll = s.nll;
@@ -107,17 +109,7 @@ class LocalEvaluator : public Evaluator {
     return f;
   }
 
-  LengthResult ppl(Engine& e, const RopeScaling& r, int length) {
-    PplOptions o;
-    o.samples = spec_.samples;
-    o.rope = r;
-    o.fixed_scale = true;  // r.factor is already length / L
-    o.quiet = true;
-    return evaluate_length(e, shard_, o, length);
-  }
-
-  std::vector<FitnessItem> items_;
-  const Shard& shard_;
+  std::vector<FitnessItem> items_, short_items_;
   FitnessSpec spec_;
   int parallel_ = 1, threads_each_ = 1;
   std::vector<std::unique_ptr<Engine>> engines_;

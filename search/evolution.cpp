@@ -90,6 +90,12 @@ void Evolution::save_archive(int64_t final_best) {
   write_archive(dir_ + "/archive.h5", a);
 }
 
+void Evolution::add_scored(const Individual& ind) {
+  result_.individuals.push_back(ind);
+  result_.tokens += ind.tokens;
+  result_.rejected += ind.rejected ? 1 : 0;
+}
+
 void Evolution::evaluate(std::vector<Individual>& batch, const Race& race) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -101,9 +107,7 @@ void Evolution::evaluate(std::vector<Individual>& batch, const Race& race) {
       batch[i].item_nll = it->second.item_nll;
       batch[i].rejected = it->second.rejected;
       batch[i].tokens = it->second.tokens;
-      result_.individuals.push_back(batch[i]);
-      result_.tokens += batch[i].tokens;
-      result_.rejected += batch[i].rejected ? 1 : 0;
+      add_scored(batch[i]);
       ++result_.reused;
     } else {
       todo.push_back(i);
@@ -121,9 +125,7 @@ void Evolution::evaluate(std::vector<Individual>& batch, const Race& race) {
     ind.rejected = f.rejected;
     ind.tokens = f.tokens;
     ind.wall_time = now_seconds() - start_;
-    result_.individuals.push_back(ind);
-    result_.tokens += ind.tokens;
-    result_.rejected += ind.rejected ? 1 : 0;
+    add_scored(ind);
     ++result_.evaluated;
     save_archive();  // never lose a finished evaluation
   });

@@ -51,6 +51,7 @@ class Evolution {
  private:
   void add_candidate(Individual ind, std::vector<Individual>& batch);
   void evaluate(std::vector<Individual>& batch, const Race& race = Race{});
+  void add_scored(const Individual& ind);  // into the result's individuals and totals
   std::vector<Individual> select(std::vector<Individual> pop, size_t n) const;
   void record(int iteration, const std::vector<Individual>& pop);
   void save_archive(int64_t final_best = -1);

@@ -44,9 +44,6 @@ std::vector<double> receive(int source, int tag, MPI_Status* status) {
   if (status) *status = st;
   return v;
 }
-std::vector<double> receive_result(int source, MPI_Status* status) {
-  return receive(source, kTagResult, status);
-}
 
 void finalize_at_exit() {
   int fin = 0;
@@ -82,7 +79,7 @@ class MpiEvaluator : public Evaluator {
     for (int r = 1; r < size_ && !queue.empty(); ++r) send(r);
     while (busy > 0) {
       MPI_Status st;
-      const std::vector<double> res = receive_result(MPI_ANY_SOURCE, &st);
+      const std::vector<double> res = receive(MPI_ANY_SOURCE, kTagResult, &st);
       --busy;
       if (res.size() >= 3 && res[1] < 0) fail_from_worker(st.MPI_SOURCE, res[2]);
       if (res.size() < 6 || res.size() != 6 + static_cast<size_t>(res[5]))
@@ -108,7 +105,7 @@ class MpiEvaluator : public Evaluator {
                                r.beta_fast,
                                r.beta_slow};
     MPI_Send(job.data(), static_cast<int>(job.size()), MPI_DOUBLE, 1, kTagJob, MPI_COMM_WORLD);
-    const std::vector<double> res = receive_result(1, nullptr);
+    const std::vector<double> res = receive(1, kTagResult, nullptr);
     if (res.size() < 3) fail(ErrorKind::Data, "search: MPI rank 1 sent a malformed result");
     if (res[1] < 0) fail_from_worker(1, res[2]);
     return res[1];

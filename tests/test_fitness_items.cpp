@@ -46,6 +46,47 @@ TEST(FitnessItems, PplItemsAreEvalPplBitForBit) {
   EXPECT_EQ(tokens, want.tokens_processed);
 }
 
+// The short objective is eval ppl at the short length under the deployed scaling, bit for bit.
+TEST(FitnessItems, ShortObjectiveIsEvalPplBitForBit) {
+  REQUIRE_SHARED("models/fixture-llama-5m");
+  REQUIRE_SHARED("data/pg19-like/valid");
+  auto model = load_model(test::shared("models/fixture-llama-5m"));
+  auto tok = load_tokenizer(model->tokenizer_path);
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(test::shared("data/pg19-like/valid")))
+    files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  const Shard shard = build_shard(*tok, model->tokenizer_path, files, 0, true);
+  const int half = model->config.head_dim / 2;
+  FitnessSpec spec;
+  spec.target_length = 512;
+  spec.original_length = 256;
+  spec.samples = 2;
+  spec.short_length = 256;
+  spec.short_weight = 1.0;
+  Individual ind;
+  ind.lambda.assign(static_cast<size_t>(half), 1.5);
+  for (int i = 0; i < half; ++i) ind.lambda[static_cast<size_t>(i)] += 0.02 * i;
+  ind.start_tokens = 4;
+  auto ev =
+      make_local_evaluator(*model, ppl_items(model->config, shard, 2, 512), shard, spec, 1, 1);
+  Fitness got;
+  ev->evaluate({ind}, Race{}, [&](size_t, const Fitness& f) { got = f; });
+  Engine engine(*model);
+  PplOptions o;
+  o.samples = 2;
+  o.fixed_scale = true;
+  o.quiet = true;
+  o.rope = spec.scaling_for(ind, 512);
+  const LengthResult want_long = evaluate_length(engine, shard, o, 512);
+  o.rope = spec.scaling_for(ind, 256);
+  const LengthResult want_short = evaluate_length(engine, shard, o, 256);
+  EXPECT_EQ(got.ppl, want_long.ppl);
+  EXPECT_EQ(got.short_ppl, want_short.ppl);
+  EXPECT_GT(got.short_ppl, 1.0);
+  EXPECT_EQ(got.tokens, want_long.tokens_processed + want_short.tokens_processed);
+}
+
 TEST(FitnessItems, NeedleItemsScoreTheKeyAndSeeRetrieval) {
   REQUIRE_SHARED("models/fixture-passkey-3m");
   auto model = load_model(test::shared("models/fixture-passkey-3m"));

@@ -33,6 +33,21 @@ struct AttnBlock {
 };
 size_t attention_block_scratch_floats(int head_dim);
 
+// Sets to -inf the scores of key tile [k0, k0+bk) that block `a` may not see (keys after the
+// query, or `window` or more positions back). St holds score (key j, query i) at j*BQ + i, BQ =
+// kAttnQueryTile. Shared by every path, so the masks agree bit for bit.
+inline void mask_scores(const AttnBlock& a, int k0, int bk, float* St) {
+  const bool causal_edge = k0 + bk - 1 > a.q0;
+  const bool window_edge = a.window > 0 && (a.q0 + a.bq - 1) - k0 >= a.window;
+  if (!causal_edge && !window_edge) return;
+  for (int j = 0; j < bk; ++j)
+    for (int i = 0; i < a.bq; ++i) {
+      const int qi = a.q0 + i, kj = k0 + j;
+      if (kj > qi || (a.window > 0 && qi - kj >= a.window))
+        St[j * kAttnQueryTile + i] = -__builtin_inff();
+    }
+}
+
 // One query row of one head against keys 0 .. nk-1 (the decode step of generation).
 struct AttnRow {
   const float* q = nullptr;  // head_dim values

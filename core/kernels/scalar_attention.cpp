@@ -38,14 +38,7 @@ void scalar_attention_block(const AttnBlock& a) {
           acc = std::fma(K[static_cast<long>(j) * ks + t], Qt[t * BQ + i], acc);
         St[j * BQ + i] = acc;
       }
-    const bool causal_edge = k0 + bk - 1 > a.q0;
-    const bool window_edge = a.window > 0 && (a.q0 + a.bq - 1) - k0 >= a.window;
-    if (causal_edge || window_edge)
-      for (int j = 0; j < bk; ++j)
-        for (int i = 0; i < a.bq; ++i) {
-          const int qi = a.q0 + i, kj = k0 + j;
-          if (kj > qi || (a.window > 0 && qi - kj >= a.window)) St[j * BQ + i] = neg_inf;
-        }
+    mask_scores(a, k0, bk, St);
     for (int i = 0; i < a.bq; ++i) {
       float mx = m[i];
       for (int j = 0; j < bk; ++j) mx = scalar::max(mx, St[j * BQ + i]);

@@ -81,14 +81,7 @@ struct SimdAttention {
         for (; j + R <= bk; j += R) scores<R>(K, ks, Qt, St, j, hd, cb);
         for (; j < bk; ++j) scores<1>(K, ks, Qt, St, j, hd, cb);
       }
-      const bool causal_edge = k0 + bk - 1 > a.q0;
-      const bool window_edge = a.window > 0 && (a.q0 + a.bq - 1) - k0 >= a.window;
-      if (causal_edge || window_edge)
-        for (int j = 0; j < bk; ++j)
-          for (int i = 0; i < a.bq; ++i) {
-            const int qi = a.q0 + i, kj = k0 + j;
-            if (kj > qi || (a.window > 0 && qi - kj >= a.window)) St[j * BQ + i] = neg_inf;
-          }
+      mask_scores(a, k0, bk, St);
       for (int c = 0; c < nv; ++c) {
         const F mo = V::load(m + c * W);
         F mx = mo;
