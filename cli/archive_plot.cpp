@@ -92,8 +92,9 @@ std::string archive_plot_script(const ArchiveSummary& s, const std::string& outp
   t << "EOD\n$ppl << EOD\n# iteration best median\n";
   for (const auto& r : s.iterations)
     t << r.iteration << " " << num(r.best_ppl) << " " << num(r.median_ppl) << "\n";
-  t << "EOD\n$eval << EOD\n# iteration ppl (every evaluated individual)\n";
-  for (const auto& ind : s.individuals) t << ind.iteration << " " << num(ind.ppl) << "\n";
+  t << "EOD\n$eval << EOD\n# iteration ppl (every fully evaluated individual)\n";
+  for (const auto& ind : s.individuals)
+    if (!ind.rejected) t << ind.iteration << " " << num(ind.ppl) << "\n";
   t << "EOD\n";
 
   std::ostringstream title;

@@ -45,6 +45,19 @@ json config_from_options(const po::variables_map& vm) {
   c["short_weight"] = vm["short-weight"].as<double>();
   c["short_max_ppl"] = vm["short-max-ppl"].as<double>();
   c["search_short_factors"] = vm["search-short-factors"].as<bool>();
+  c["fitness"] = fitness_kind_name(parse_fitness_kind(vm["fitness"].as<std::string>()));
+  c["needle_seed"] = vm["needle-seed"].as<uint64_t>();
+  c["racing"] = vm["racing"].as<bool>();
+  c["racing_z"] = vm["racing-z"].as<double>();
+  if (!(c["racing_z"].get<double>() >= 0))
+    fail(ErrorKind::InvalidArgument, "--racing-z must be >= 0");
+  if (c["racing"].get<bool>() && c["short_length"].get<int>() > 0 &&
+      !c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--racing bounds the fitness PPL alone: it cannot be combined with --short-length");
+  if (c["fitness"] == "needle" && c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--fitness needle scores at the target length: a short-factor search scores at L");
   if (c["search_short_factors"].get<bool>()) {
     const std::string lf = vm["long-factors"].as<std::string>();
     if (lf.empty())
@@ -71,10 +84,11 @@ json config_from_options(const po::variables_map& vm) {
   return c;
 }
 
-void print_summary(const json& rows, const std::string& dir) {
-  std::printf("\n%-28s %12s %8s\n", "method", "ppl", "n̂");
+// `label`: what the fitness is ("ppl", or "needle_ppl": the PPL of the passkey's tokens).
+void print_summary(const json& rows, const std::string& dir, const std::string& label) {
+  std::printf("\n%-28s %12s %8s\n", "method", label.c_str(), "n̂");
   std::ofstream csv(dir + "/summary.csv");
-  csv << "method,ppl,start_tokens\n";
+  csv << "method," << label << ",start_tokens\n";
   for (const auto& r : rows) {
     std::printf("%-28s %12.4f %8d\n", r["method"].get<std::string>().c_str(),
                 r["ppl"].get<double>(), r["start_tokens"].get<int>());
@@ -126,7 +140,11 @@ void check_resume_options(const po::variables_map& vm, const json& cfg,
                              {"short-weight", "short_weight", false},
                              {"short-max-ppl", "short_max_ppl", false},
                              {"search-short-factors", "search_short_factors", false},
-                             {"long-factors", "long_factors_file", true}};
+                             {"long-factors", "long_factors_file", true},
+                             {"fitness", "fitness", false},
+                             {"needle-seed", "needle_seed", false},
+                             {"racing", "racing", false},
+                             {"racing-z", "racing_z", false}};
   auto same_path = [](const std::string& a, const std::string& b) {
     std::error_code e1, e2;
     return a == b || fs::weakly_canonical(a, e1) == fs::weakly_canonical(b, e2);
@@ -229,6 +247,13 @@ int run_search(const Args& args, const MpiContext& mpi) {
       "search short factors (scored at L, deployed beside --long-factors)")(
       "long-factors", po::value<std::string>()->default_value(""),
       "the long factors the short ones are deployed with (CSV or JSON)")(
+      "fitness", po::value<std::string>()->default_value("ppl"),
+      "ppl (documents of --data) | needle (passkey prompts, scored on the key's tokens)")(
+      "needle-seed", po::value<uint64_t>()->default_value(0), "seed of the needle prompts")(
+      "racing", po::bool_switch(),
+      "stop scoring a candidate once it cannot enter the population (README, Racing)")(
+      "racing-z", po::value<double>()->default_value(2.0),
+      "racing: confidence bound width in standard errors")(
       "parallel-candidates", po::value<int>()->default_value(1), "candidates evaluated at once")(
       "output-dir", po::value<std::string>()->default_value(""),
       "run folder (default results/search-<time>)")(
@@ -258,19 +283,21 @@ int run_search(const Args& args, const MpiContext& mpi) {
     if (dir.empty()) dir = ".";
     if (a.final_best >= 0 && !quiet) std::cerr << "note: this run had already finished\n";
   } else {
-    if (vm["model"].as<std::string>().empty() || vm["data"].as<std::string>().empty() ||
-        vm["target-length"].as<int>() <= 0)
+    const bool needle = vm["fitness"].as<std::string>() == "needle";
+    if (vm["model"].as<std::string>().empty() ||
+        (vm["data"].as<std::string>().empty() && !needle) || vm["target-length"].as<int>() <= 0)
       fail(ErrorKind::InvalidArgument,
            "search needs --model, --data and --target-length (or --resume)");
     cfg = config_from_options(vm);
   }
 
   auto model = load_model(cfg["model"].get<std::string>());
-  const Shard shard = read_shard(cfg["data"].get<std::string>());
+  const std::string data = cfg["data"].get<std::string>();
+  const Shard shard = data.empty() ? Shard{} : read_shard(data);
   const std::string model_fp = model_fingerprint(*model);
-  const std::string shard_fp = sha256_file(cfg["data"].get<std::string>());
-  check_shard_tokenizer(shard, *model, cfg["tokenizer"].get<std::string>(),
-                        cfg["data"].get<std::string>());
+  const std::string shard_fp = data.empty() ? "" : sha256_file(data);
+  if (!data.empty())
+    check_shard_tokenizer(shard, *model, cfg["tokenizer"].get<std::string>(), data);
   if (!resume.empty()) {
     if (cfg.value("model_fingerprint", "") != model_fp)
       fail(ErrorKind::Data, resume + ": the model " + cfg["model"].dump() +
@@ -303,7 +330,10 @@ int run_search(const Args& args, const MpiContext& mpi) {
     fail(ErrorKind::InvalidArgument, "--target-length must be >= the original length");
   spec.samples = cfg["samples"].get<int>();
   if (spec.samples < 1) fail(ErrorKind::InvalidArgument, "--samples must be >= 1");
+  spec.kind = parse_fitness_kind(cfg.value("fitness", std::string("ppl")));
   spec.short_length = cfg["short_length"].get<int>();
+  if (spec.short_length > 0 && data.empty())
+    fail(ErrorKind::InvalidArgument, "--short-length scores documents: give --data");
   spec.short_weight = cfg["short_weight"].get<double>();
   spec.short_max_ppl = cfg["short_max_ppl"].get<double>();
   RopeScaling ms;
@@ -351,9 +381,20 @@ int run_search(const Args& args, const MpiContext& mpi) {
     std::strftime(buf, sizeof buf, "results/search-%Y%m%d-%H%M%S", std::localtime(&t));
     dir = buf;
   }
+  std::vector<FitnessItem> items;
+  if (spec.kind == FitnessKind::Needle) {
+    auto tok = model_tokenizer(*model, cfg["tokenizer"].get<std::string>());
+    items = needle_items(*tok, model->config, spec.samples, spec.target_length,
+                         cfg.value("needle_seed", uint64_t{0}));
+  } else {
+    items = ppl_items(model->config, shard, spec.samples, spec.fitness_length());
+  }
+  if (static_cast<int>(items.size()) < spec.samples && !quiet)
+    std::cerr << "note: only " << items.size() << " of " << spec.samples
+              << " requested documents are long enough\n";
   std::unique_ptr<Evaluator> evaluator;
   if (distributed && mpi.rank > 0) {  // worker: evaluate what rank 0 sends, write nothing
-    auto local = make_local_evaluator(*model, shard, spec, threads, 1);
+    auto local = make_local_evaluator(*model, items, shard, spec, threads, 1);
     mpi_worker_loop(*local, space.half);
     return 0;
   }
@@ -361,11 +402,13 @@ int run_search(const Args& args, const MpiContext& mpi) {
   if (distributed)
     evaluator = make_mpi_evaluator(mpi);
   else
-    evaluator =
-        make_local_evaluator(*model, shard, spec, threads, vm["parallel-candidates"].as<int>());
+    evaluator = make_local_evaluator(*model, std::move(items), shard, spec, threads,
+                                     vm["parallel-candidates"].as<int>());
   Evolution evo(space, hp, cfg["seed"].get<uint64_t>(), *evaluator,
                 [spec](const Fitness& f) { return spec.combine(f); });
   json extra = {{"mscale", cfg["mscale"]},
+                {"fitness", fitness_kind_name(spec.kind)},
+                {"racing", cfg.value("racing", false)},
                 {"scale", spec.scale()},
                 {"target_length", spec.target_length},
                 {"original_max_position", spec.original_length},
@@ -375,12 +418,14 @@ int run_search(const Args& args, const MpiContext& mpi) {
   evo.set_output(dir, cfg, extra, spec.short_search() ? "short_factor" : "factors");
   evo.set_resume_cache(done);
   evo.set_quiet(quiet);
+  evo.set_racing(cfg.value("racing", false), cfg.value("racing_z", 2.0));
   if (!quiet)
     std::cerr << "search: " << (spec.short_search() ? "short factors, " : "")
               << algorithm_name(algo) << ", s = " << spec.scale() << " (" << spec.original_length
               << " -> " << spec.target_length << "), " << hp.population() << " + "
               << hp.iterations() << " x " << hp.mutations() + hp.crossovers()
-              << " evaluations, output " << dir << "\n";
+              << " evaluations, fitness " << fitness_kind_name(spec.kind)
+              << (cfg.value("racing", false) ? ", racing" : "") << ", output " << dir << "\n";
   const EvolutionResult res = evo.run(seeds);
 
   json rows = json::array();
@@ -415,9 +460,11 @@ int run_search(const Args& args, const MpiContext& mpi) {
     }
   }
   evaluator.reset();  // MPI: releases the workers
-  print_summary(rows, dir);
-  std::printf("\nfactors: %s/result_final.json (%ld evaluations run, %ld reused)\n", dir.c_str(),
-              res.evaluated, res.reused);
+  print_summary(rows, dir, spec.kind == FitnessKind::Needle ? "needle_ppl" : "ppl");
+  std::printf(
+      "\nfactors: %s/result_final.json (%ld evaluations run, %ld reused, %ld raced out; %ld "
+      "forward-pass tokens)\n",
+      dir.c_str(), res.evaluated, res.reused, res.rejected, res.tokens);
   return 0;
 }
 

@@ -43,6 +43,25 @@ std::vector<int> pick_documents(const Shard& sh, int need, int samples, int leng
   return picked;
 }
 
+}  // namespace
+
+std::vector<int> truncate_documents(const ModelConfig& c, const Shard& sh, int samples, int length,
+                                    bool quiet) {
+  return pick_documents(sh, doc_tokens_needed(c, length), samples, length, quiet);
+}
+
+std::vector<int> truncate_sequence(const ModelConfig& c, const Shard& sh, int d, int length) {
+  const int need = doc_tokens_needed(c, length);
+  std::vector<int> seq;
+  seq.reserve(static_cast<size_t>(need) + 1);
+  if (c.add_bos && c.bos_id >= 0) seq.push_back(c.bos_id);
+  const auto doc = sh.doc(d);
+  for (int i = 0; i < need; ++i) seq.push_back(doc[i]);
+  return seq;
+}
+
+namespace {
+
 // Runs one sequence and accounts its tokens and FLOPs in `res`.
 std::vector<double> score(Engine& e, const std::vector<int>& seq, const RopeScaling& r, int from,
                           LengthResult& res) {
@@ -58,18 +77,12 @@ std::vector<double> score(Engine& e, const std::vector<int>& seq, const RopeScal
 void run_truncate(Engine& e, const Shard& sh, const PplOptions& o, int length, const RopeScaling& r,
                   LengthResult& res) {
   const ModelConfig& c = e.model().config;
-  const bool bos = c.add_bos && c.bos_id >= 0;
-  const int need = doc_tokens_needed(c, length);
-  const auto picked = pick_documents(sh, need, o.samples, length, o.quiet);
+  const auto picked = truncate_documents(c, sh, o.samples, length, o.quiet);
   Progress prog("ppl@" + std::to_string(length), static_cast<double>(picked.size()) * length, "tok",
                 o.quiet);
   double mean_sum = 0;
   for (int d : picked) {
-    std::vector<int> seq;
-    if (bos) seq.push_back(c.bos_id);
-    auto doc = sh.doc(d);
-    seq.insert(seq.end(), doc.begin(), doc.begin() + need);
-    const auto lp = score(e, seq, r, 0, res);
+    const auto lp = score(e, truncate_sequence(c, sh, d, length), r, 0, res);
     DocScore ds{sh.names[d], static_cast<long>(lp.size()), 0.0};
     for (double v : lp) ds.nll -= v;
     mean_sum += ds.nll / ds.tokens;

@@ -45,6 +45,12 @@ struct LengthResult {
 // model's trained context; with rope.target_length (the deployed rule) target / L everywhere.
 double scale_for_length(const ModelConfig& c, const RopeScaling& r, int length);
 
+// Truncate mode's documents at `length`: the first `samples` (0 = all) long enough; throws
+// Data when none is. And the sequence it scores of document d: [BOS] + its first tokens.
+std::vector<int> truncate_documents(const ModelConfig& c, const Shard& shard, int samples,
+                                    int length, bool quiet);
+std::vector<int> truncate_sequence(const ModelConfig& c, const Shard& shard, int d, int length);
+
 LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOptions& opt, int length);
 
 }  // namespace lr

@@ -38,7 +38,7 @@ same_run() {  # DIR: archive and result_final.* identical to the reference run
     cmp -s "$T/ref/result_final.csv" "$1/result_final.csv" &&
     cmp -s "$T/ref/result_final.json" "$1/result_final.json"
 }
-evals() { sed -n 's/.*(\([0-9]*\) evaluations run, \([0-9]*\) reused).*/\1 \2/p' "$1"; }
+evals() { sed -n 's/.*(\([0-9]*\) evaluations run, \([0-9]*\) reused[,)].*/\1 \2/p' "$1"; }
 count() { if [ -f "$1" ]; then $PY "$CHK" count "$1" 2>/dev/null || echo corrupt; else echo 0; fi; }
 
 t0=$(date +%s.%N)

@@ -1,6 +1,8 @@
 // HDF5 archive writing/reading (the second and last HDF5 module).
 #include "archive.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "error.h"
@@ -35,9 +37,16 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_attr(f, "config", a.config.dump());
     h5::write_attr_int(f, "final_best_id", a.final_best);
     const size_t n = a.individuals.size();
-    std::vector<double> lambda, ppl, short_ppl, wall;
-    std::vector<int64_t> id, st, origin, p1, p2, it;
+    std::vector<double> lambda, ppl, short_ppl, wall, items;
+    std::vector<int64_t> id, st, origin, p1, p2, it, rejected, tokens, scored;
+    size_t n_items = 0;  // widest per-item record; shorter ones padded with NaN
+    for (const auto& ind : a.individuals) n_items = std::max(n_items, ind.item_nll.size());
     for (const auto& ind : a.individuals) {
+      for (size_t k = 0; k < n_items; ++k)
+        items.push_back(k < ind.item_nll.size() ? ind.item_nll[k] : std::nan(""));
+      rejected.push_back(ind.rejected ? 1 : 0);
+      tokens.push_back(ind.tokens);
+      scored.push_back(static_cast<int64_t>(ind.item_nll.size()));
       lambda.insert(lambda.end(), ind.lambda.begin(), ind.lambda.end());
       id.push_back(ind.id);
       st.push_back(ind.start_tokens);
@@ -67,6 +76,10 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     i64("parent2", p2);
     i64("iteration", it);
     f64("wall_time", wall);
+    i64("rejected", rejected);
+    i64("tokens", tokens);
+    i64("items_scored", scored);
+    h5::write_raw(g.id, "item_nll", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {n, n_items}, items.data());
     h5::write_attr(g.id, "origin_codes", "0=init 1=mutation 2=crossover");
     h5::Handle gi{h5::create_group(f, "iterations"), H5Gclose};
     std::vector<int64_t> iter, best, pop;
@@ -92,6 +105,10 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     ch.h.update(&a.final_best, sizeof a.final_best);
     for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
     for (const auto* v : {&lambda, &ppl, &short_ppl, &wall, &best_ppl, &med}) ch.add(*v);
+    ch.add(rejected);
+    ch.add(tokens);
+    ch.add(scored);
+    ch.add(items);
     h5::write_attr(f, "content_sha256", ch.h.hex());
   });
 }
@@ -142,6 +159,21 @@ ArchiveData read_archive_here(const std::string& path) {
   const auto id = i64("id"), st = i64("start_tokens"), origin = i64("origin"), p1 = i64("parent1"),
              p2 = i64("parent2"), it = i64("iteration");
   const auto ppl = f64("ppl"), sppl = f64("short_ppl"), wall = f64("wall_time");
+  // Racing records (absent in archives from before racing: every evaluation complete).
+  const bool racing_records = H5Lexists(g.id, "item_nll", H5P_DEFAULT) > 0;
+  std::vector<int64_t> rejected, tokens, scored;
+  std::vector<double> items;
+  size_t n_items = 0;
+  if (racing_records) {
+    rejected = i64("rejected");
+    tokens = i64("tokens");
+    scored = i64("items_scored");
+    std::vector<hsize_t> d;
+    items = h5::read_vec<double>(g.id, "item_nll", H5T_NATIVE_DOUBLE, path, &d);
+    if (d.size() != 2 || d[0] != n)
+      fail(ErrorKind::Format, path + ": individuals/item_nll is not an (n, items) matrix");
+    n_items = d[1];
+  }
   for (size_t i = 0; i < n; ++i) {
     const bool ok = id[i] >= 0 && (i == 0 || id[i] > id[i - 1]) && st[i] >= 0 &&
                     st[i] <= INT32_MAX && origin[i] >= 0 && origin[i] <= 2 && it[i] >= 0 &&
@@ -160,6 +192,15 @@ ArchiveData read_archive_here(const std::string& path) {
     ind.parent2 = p2[i];
     ind.iteration = static_cast<int>(it[i]);
     ind.wall_time = wall[i];
+    if (racing_records) {
+      if ((rejected[i] != 0 && rejected[i] != 1) || tokens[i] < 0 || scored[i] < 0 ||
+          static_cast<uint64_t>(scored[i]) > n_items)
+        fail(ErrorKind::Format, path + ": individual " + std::to_string(i) +
+                                    " has an impossible racing record: corrupt");
+      ind.rejected = rejected[i] == 1;
+      ind.tokens = tokens[i];
+      ind.item_nll.assign(items.begin() + i * n_items, items.begin() + i * n_items + scored[i]);
+    }
     a.individuals.push_back(ind);
   }
   // Per-iteration records (population padded with -1 to the widest iteration).
@@ -194,6 +235,12 @@ ArchiveData read_archive_here(const std::string& path) {
     ch.h.update(&a.final_best, sizeof a.final_best);
     for (const auto* v : {&id, &st, &origin, &p1, &p2, &it, &iter, &best, &pop}) ch.add(*v);
     for (const auto* v : {&lambda, &ppl, &sppl, &wall, &best_ppl, &med}) ch.add(*v);
+    if (racing_records) {
+      ch.add(rejected);
+      ch.add(tokens);
+      ch.add(scored);
+      ch.add(items);
+    }
     if (ch.h.hex() != h5::read_attr(f.id, "content_sha256", path))
       fail(ErrorKind::Format, path + ": content checksum mismatch: the archive is corrupt");
   }

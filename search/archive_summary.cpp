@@ -78,12 +78,14 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
     s.evaluations_per_iteration.push_back(n);
   }
   if (a.individuals.empty()) fail(ErrorKind::Data, path + ": the archive holds no evaluation yet");
-  // The final best when the run finished, else the best so far (lowest PPL, then lowest id).
+  // The final best when the run finished, else the best so far (lowest PPL, then lowest id;
+  // raced-out individuals only hold an estimate and are never the best).
   auto it = std::find_if(a.individuals.begin(), a.individuals.end(),
                          [&](const Individual& i) { return i.id == a.final_best; });
   if (it == a.individuals.end())
     it = std::min_element(a.individuals.begin(), a.individuals.end(),
                           [](const Individual& x, const Individual& y) {
+                            if (x.rejected != y.rejected) return y.rejected;
                             const bool xn = std::isnan(x.ppl), yn = std::isnan(y.ppl);
                             if (xn != yn) return yn;
                             return x.ppl < y.ppl || (x.ppl == y.ppl && x.id < y.id);
@@ -107,12 +109,25 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
   return s;
 }
 
+namespace {
+long raced_out(const ArchiveSummary& s) {
+  long n = 0;
+  for (const auto& i : s.individuals) n += i.rejected ? 1 : 0;
+  return n;
+}
+long tokens_processed(const ArchiveSummary& s) {
+  long n = 0;
+  for (const auto& i : s.individuals) n += i.tokens;
+  return n;
+}
+}  // namespace
+
 json to_json(const ArchiveSummary& s) {
   const json& c = s.config;
   json run = json::object();
-  for (const char* k :
-       {"model", "data", "target_length", "original_length", "scale", "algorithm", "seed",
-        "samples", "search_start_tokens", "mscale", "short_length", "hyperparams", "toolkit"})
+  for (const char* k : {"model", "data", "target_length", "original_length", "scale", "algorithm",
+                        "seed", "samples", "search_start_tokens", "mscale", "short_length",
+                        "fitness", "racing", "racing_z", "hyperparams", "toolkit"})
     if (c.contains(k)) run[k] = c[k];
   json iters = json::array();
   for (size_t i = 0; i < s.iterations.size(); ++i) {
@@ -131,6 +146,8 @@ json to_json(const ArchiveSummary& s) {
           {"run", run},
           {"finished", s.finished},
           {"evaluations", s.evaluations},
+          {"raced_out", raced_out(s)},
+          {"tokens_processed", tokens_processed(s)},
           {"iterations", iters},
           {"best",
            {{"id", s.best.id},

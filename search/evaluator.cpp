@@ -42,8 +42,10 @@ namespace {
 
 class LocalEvaluator : public Evaluator {
  public:
-  LocalEvaluator(const Model& m, const Shard& s, const FitnessSpec& spec, int threads, int parallel)
-      : shard_(s), spec_(spec) {
+  LocalEvaluator(const Model& m, std::vector<FitnessItem> items, const Shard& s,
+                 const FitnessSpec& spec, int threads, int parallel)
+      : items_(std::move(items)), shard_(s), spec_(spec) {
+    if (items_.empty()) fail(ErrorKind::InvalidArgument, "search: no fitness items");
     if (parallel < 1) fail(ErrorKind::InvalidArgument, "--parallel-candidates must be >= 1");
     if (threads <= 0) threads = max_threads();
     parallel_ = std::min(parallel, threads);
@@ -51,7 +53,8 @@ class LocalEvaluator : public Evaluator {
     for (int i = 0; i < parallel_; ++i) engines_.push_back(std::make_unique<Engine>(m));
   }
 
-  void evaluate(const std::vector<Individual>& batch, const OnResult& done) override {
+  void evaluate(const std::vector<Individual>& batch, const Race& race,
+                const OnResult& done) override {
     std::atomic<size_t> next{0};
     std::mutex mu;
     std::exception_ptr error;
@@ -59,12 +62,14 @@ class LocalEvaluator : public Evaluator {
       set_worker_threads(threads_each_);
       for (size_t i; (i = next.fetch_add(1)) < batch.size();) {
         try {
-          Fitness f;
-          const int len = spec_.fitness_length();
-          f.ppl = ppl(*engines_[w], spec_.scaling_for(batch[i], len), len);
-          if (spec_.short_length > 0)
-            f.short_ppl = ppl(*engines_[w], spec_.scaling_for(batch[i], spec_.short_length),
-                              spec_.short_length);
+          Fitness f =
+              score(*engines_[w], spec_.scaling_for(batch[i], spec_.fitness_length()), race);
+          if (spec_.short_length > 0 && !f.rejected) {
+            const LengthResult r = ppl(
+                *engines_[w], spec_.scaling_for(batch[i], spec_.short_length), spec_.short_length);
+            f.short_ppl = r.ppl;
+            f.tokens += r.tokens_processed;
+          }
           std::lock_guard<std::mutex> lock(mu);
           done(i, f);
         } catch (...) {
@@ -86,19 +91,32 @@ class LocalEvaluator : public Evaluator {
 
   double evaluate_scaling(const RopeScaling& r) override {
     set_worker_threads(threads_each_ * parallel_);
-    return ppl(*engines_[0], r, spec_.fitness_length());
+    return score(*engines_[0], r, Race{}).ppl;
   }
 
  private:
-  double ppl(Engine& e, const RopeScaling& r, int length) {
+  Fitness score(Engine& e, const RopeScaling& r, const Race& race) {
+    const ItemScores s = score_items(
+        items_.size(), [&](size_t i, long& tokens) { return item_nll(e, items_[i], r, tokens); },
+        race);
+    Fitness f;
+    f.item_nll = s.nll;
+    f.rejected = s.rejected;
+    f.tokens = s.tokens;
+    f.ppl = ppl_of(s.nll);
+    return f;
+  }
+
+  LengthResult ppl(Engine& e, const RopeScaling& r, int length) {
     PplOptions o;
     o.samples = spec_.samples;
     o.rope = r;
     o.fixed_scale = true;  // r.factor is already length / L
     o.quiet = true;
-    return evaluate_length(e, shard_, o, length).ppl;
+    return evaluate_length(e, shard_, o, length);
   }
 
+  std::vector<FitnessItem> items_;
   const Shard& shard_;
   FitnessSpec spec_;
   int parallel_ = 1, threads_each_ = 1;
@@ -107,10 +125,10 @@ class LocalEvaluator : public Evaluator {
 
 }  // namespace
 
-std::unique_ptr<Evaluator> make_local_evaluator(const Model& model, const Shard& shard,
-                                                const FitnessSpec& spec, int threads,
-                                                int parallel) {
-  return std::make_unique<LocalEvaluator>(model, shard, spec, threads, parallel);
+std::unique_ptr<Evaluator> make_local_evaluator(const Model& model, std::vector<FitnessItem> items,
+                                                const Shard& shard, const FitnessSpec& spec,
+                                                int threads, int parallel) {
+  return std::make_unique<LocalEvaluator>(model, std::move(items), shard, spec, threads, parallel);
 }
 
 }  // namespace lr

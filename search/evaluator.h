@@ -1,10 +1,12 @@
-// Fitness of candidates: PPL at the target length through the same code path as `eval ppl`.
+// Fitness of candidates: per-item NLL (eval ppl's documents, or needle prompts), raced or not.
 #pragma once
 #include <functional>
 #include <memory>
 #include <vector>
 
+#include "fitness_items.h"
 #include "model.h"
+#include "race.h"
 #include "rope.h"
 #include "shard.h"
 #include "space.h"
@@ -12,8 +14,11 @@
 namespace lr {
 
 struct Fitness {
-  double ppl = 0.0;
+  double ppl = 0.0;  // exp(mean of item_nll); an estimate when rejected
   double short_ppl = 0.0;
+  std::vector<double> item_nll;  // per item scored, in order
+  bool rejected = false;         // raced out before its last item
+  long tokens = 0;               // forward-pass tokens run
 };
 
 // Called once per finished candidate (index into the batch), possibly from worker threads,
@@ -23,15 +28,18 @@ using OnResult = std::function<void(size_t index, const Fitness& f)>;
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
-  virtual void evaluate(const std::vector<Individual>& batch, const OnResult& done) = 0;
-  // PPL of a plain scaling at the fitness length (for the baseline table).
+  // Scores every candidate of `batch` under `race` (inactive: every item).
+  virtual void evaluate(const std::vector<Individual>& batch, const Race& race,
+                        const OnResult& done) = 0;
+  // Fitness PPL of a plain scaling on the same items (for the baseline table).
   virtual double evaluate_scaling(const RopeScaling& r) = 0;
 };
 
 struct FitnessSpec {
   int target_length = 0;
   int original_length = 0;  // L
-  int samples = 5;
+  int samples = 5;          // items: documents or needle prompts
+  FitnessKind kind = FitnessKind::Ppl;
   int short_length = 0;      // 0 = no short objective
   double short_weight = 0;   // fitness = ppl + short_weight * short_ppl
   double short_max_ppl = 0;  // > 0: candidates above it are infeasible (fitness = +inf)
@@ -47,8 +55,10 @@ struct FitnessSpec {
   double combine(const Fitness& f) const;  // the number the evolution minimises
 };
 
-// Evaluates on this machine: `parallel` engines at once, `threads` split between them.
-std::unique_ptr<Evaluator> make_local_evaluator(const Model& model, const Shard& shard,
-                                                const FitnessSpec& spec, int threads, int parallel);
+// Evaluates `items` on this machine: `parallel` engines at once, `threads` split between them;
+// the short objective (spec.short_length > 0) on `shard`.
+std::unique_ptr<Evaluator> make_local_evaluator(const Model& model, std::vector<FitnessItem> items,
+                                                const Shard& shard, const FitnessSpec& spec,
+                                                int threads, int parallel);
 
 }  // namespace lr

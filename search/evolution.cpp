@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <unordered_set>
 
 #include "error.h"
@@ -52,6 +53,14 @@ void Evolution::log_line(const std::string& s) {
   if (!log) fail(ErrorKind::Io, "cannot append to '" + dir_ + "/search.log' (disk full?)");
 }
 
+double Evolution::objective(const Individual& i) const {
+  if (i.rejected) return std::numeric_limits<double>::infinity();
+  Fitness f;
+  f.ppl = i.ppl;
+  f.short_ppl = i.short_ppl;
+  return objective_(f);
+}
+
 void Evolution::add_candidate(Individual ind, std::vector<Individual>& batch) {
   ind.id = next_id_++;
   ind.iteration = iteration_;
@@ -81,7 +90,7 @@ void Evolution::save_archive(int64_t final_best) {
   write_archive(dir_ + "/archive.h5", a);
 }
 
-void Evolution::evaluate(std::vector<Individual>& batch) {
+void Evolution::evaluate(std::vector<Individual>& batch, const Race& race) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto it = cache_.find(space_.key(batch[i]));
@@ -89,7 +98,12 @@ void Evolution::evaluate(std::vector<Individual>& batch) {
       batch[i].ppl = it->second.ppl;
       batch[i].short_ppl = it->second.short_ppl;
       batch[i].wall_time = it->second.wall_time;
+      batch[i].item_nll = it->second.item_nll;
+      batch[i].rejected = it->second.rejected;
+      batch[i].tokens = it->second.tokens;
       result_.individuals.push_back(batch[i]);
+      result_.tokens += batch[i].tokens;
+      result_.rejected += batch[i].rejected ? 1 : 0;
       ++result_.reused;
     } else {
       todo.push_back(i);
@@ -99,12 +113,17 @@ void Evolution::evaluate(std::vector<Individual>& batch) {
   save_archive();
   std::vector<Individual> work;
   for (size_t i : todo) work.push_back(batch[i]);
-  evaluator_.evaluate(work, [&](size_t k, const Fitness& f) {
+  evaluator_.evaluate(work, race, [&](size_t k, const Fitness& f) {
     Individual& ind = batch[todo[k]];
     ind.ppl = f.ppl;
     ind.short_ppl = f.short_ppl;
+    ind.item_nll = f.item_nll;
+    ind.rejected = f.rejected;
+    ind.tokens = f.tokens;
     ind.wall_time = now_seconds() - start_;
     result_.individuals.push_back(ind);
+    result_.tokens += ind.tokens;
+    result_.rejected += ind.rejected ? 1 : 0;
     ++result_.evaluated;
     save_archive();  // never lose a finished evaluation
   });
@@ -125,7 +144,9 @@ void Evolution::record(int iteration, const std::vector<Individual>& pop) {
   for (const auto& i : sorted) r.population.push_back(i.id);
   r.best_id = sorted.front().id;
   r.best_ppl = sorted.front().ppl;
-  r.median_ppl = sorted[sorted.size() / 2].ppl;
+  size_t complete = 0;  // raced-out candidates sort last
+  while (complete < sorted.size() && !sorted[complete].rejected) ++complete;
+  r.median_ppl = sorted[complete / 2 < sorted.size() ? complete / 2 : 0].ppl;
   result_.iterations.push_back(r);
   if (!dir_.empty()) {
     char name[64];
@@ -137,12 +158,13 @@ void Evolution::record(int iteration, const std::vector<Individual>& pop) {
   const long done = static_cast<long>(result_.individuals.size());
   const double rate = el > 0 ? result_.evaluated / (el / 60.0) : 0;
   const double eta = rate > 0 ? (planned_ - done) / rate * 60.0 : -1;
-  char line[256];
+  char line[384];
   std::snprintf(line, sizeof line,
-                "[iter %3d/%d] best %.4f (n̂=%d) median %.4f  evals %ld/%ld (%ld reused)  %.1f "
-                "evals/min  ETA %s",
+                "[iter %3d/%d] best %.4f (n̂=%d) median %.4f  evals %ld/%ld (%ld reused, %ld "
+                "raced out)  %.3g tokens  %.1f evals/min  ETA %s",
                 iteration, hp_.iterations(), r.best_ppl, sorted.front().start_tokens, r.median_ppl,
-                done, planned_, result_.reused, rate, format_duration(eta).c_str());
+                done, planned_, result_.reused, result_.rejected,
+                static_cast<double>(result_.tokens), rate, format_duration(eta).c_str());
   log_line(line);
 }
 
@@ -194,7 +216,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
       if (!c) c = mutate(parents[a], space_, seen_, rng_);
       if (c) add_candidate(*c, children);
     }
-    evaluate(children);
+    evaluate(children, racing_ ? make_race(parents, static_cast<size_t>(K), racing_z_) : Race{});
     population = parents;
     population.insert(population.end(), children.begin(), children.end());
     record(iteration_, population);
@@ -210,6 +232,9 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     j["ppl"] = result_.best.ppl;
     if (result_.best.short_ppl > 0) j["short_ppl"] = result_.best.short_ppl;
     j["id"] = result_.best.id;
+    j["tokens_processed"] = result_.tokens;
+    j["evaluations"] = static_cast<long>(result_.individuals.size());
+    j["raced_out"] = result_.rejected;
     const std::string text = j.dump(2) + "\n";
     h5::write_bytes_atomically(dir_ + "/result_final.json", text.data(), text.size());
   }

@@ -20,6 +20,8 @@ struct EvolutionResult {
   std::vector<Individual> individuals;  // every evaluated individual, by id
   long evaluated = 0;                   // evaluations run now
   long reused = 0;                      // evaluations taken from the resumed archive
+  long rejected = 0;                    // raced out (of all, reused included)
+  long tokens = 0;                      // forward-pass tokens of all evaluations, reused included
 };
 
 // Deterministic given the seed: every generation's candidates are drawn before any of them is
@@ -38,17 +40,22 @@ class Evolution {
                   std::string factors_key = "factors");
   void set_resume_cache(const std::vector<Individual>& done);
   void set_quiet(bool q) { quiet_ = q; }
+  // Racing (race.h): from iteration 1 on, children are raced against the K-th best parent.
+  void set_racing(bool on, double z) {
+    racing_ = on;
+    racing_z_ = z;
+  }
 
   EvolutionResult run(const std::vector<Seed>& seeds);
 
  private:
   void add_candidate(Individual ind, std::vector<Individual>& batch);
-  void evaluate(std::vector<Individual>& batch);
+  void evaluate(std::vector<Individual>& batch, const Race& race = Race{});
   std::vector<Individual> select(std::vector<Individual> pop, size_t n) const;
   void record(int iteration, const std::vector<Individual>& pop);
   void save_archive(int64_t final_best = -1);
   void log_line(const std::string& s);
-  double objective(const Individual& i) const { return objective_({i.ppl, i.short_ppl}); }
+  double objective(const Individual& i) const;
 
   SearchSpace space_;
   HyperParams hp_;
@@ -64,6 +71,8 @@ class Evolution {
   nlohmann::json config_, final_extra_;
   std::string factors_key_ = "factors";
   bool quiet_ = false;
+  bool racing_ = false;
+  double racing_z_ = 2.0;
   double start_ = 0;
   long planned_ = 0;
 };

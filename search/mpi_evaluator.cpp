@@ -1,5 +1,6 @@
-// MPI job protocol: job = [type, index, n̂, λ...]; result = [index, ppl, short_ppl]; a failed
-// job answers ppl = -1, short_ppl = its ErrorKind, then the error text (tag kTagError).
+// MPI job protocol: job = [type, index, n̂, λ..., race items n, z, σ, reference NLL × n];
+// result = [index, ppl, short_ppl, rejected, tokens, items scored m, NLL × m]; a failed job
+// answers ppl = -1, short_ppl = its ErrorKind, then the error text (tag kTagError).
 #include "mpi_evaluator.h"
 
 #include <mpi.h>
@@ -32,6 +33,21 @@ constexpr int kTagJob = 1, kTagResult = 2, kTagError = 3;
   fail(ek, "search: MPI rank " + std::to_string(rank) + ": " + text);
 }
 
+// A message of doubles of any length from `source` (tag kTagResult or kTagJob).
+std::vector<double> receive(int source, int tag, MPI_Status* status) {
+  MPI_Status st;
+  MPI_Probe(source, tag, MPI_COMM_WORLD, &st);
+  int n = 0;
+  MPI_Get_count(&st, MPI_DOUBLE, &n);
+  std::vector<double> v(static_cast<size_t>(std::max(n, 0)));
+  MPI_Recv(v.data(), n, MPI_DOUBLE, st.MPI_SOURCE, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  if (status) *status = st;
+  return v;
+}
+std::vector<double> receive_result(int source, MPI_Status* status) {
+  return receive(source, kTagResult, status);
+}
+
 void finalize_at_exit() {
   int fin = 0;
   MPI_Finalized(&fin);
@@ -47,7 +63,8 @@ class MpiEvaluator : public Evaluator {
       MPI_Send(stop.data(), 1, MPI_DOUBLE, r, kTagJob, MPI_COMM_WORLD);
   }
 
-  void evaluate(const std::vector<Individual>& batch, const OnResult& done) override {
+  void evaluate(const std::vector<Individual>& batch, const Race& race,
+                const OnResult& done) override {
     std::deque<size_t> queue;
     for (size_t i = 0; i < batch.size(); ++i) queue.push_back(i);
     int busy = 0;
@@ -57,17 +74,27 @@ class MpiEvaluator : public Evaluator {
       std::vector<double> job = {kCandidate, static_cast<double>(i),
                                  static_cast<double>(batch[i].start_tokens)};
       job.insert(job.end(), batch[i].lambda.begin(), batch[i].lambda.end());
+      job.insert(job.end(), {static_cast<double>(race.ref.size()), race.z, race.sigma});
+      job.insert(job.end(), race.ref.begin(), race.ref.end());
       MPI_Send(job.data(), static_cast<int>(job.size()), MPI_DOUBLE, rank, kTagJob, MPI_COMM_WORLD);
       ++busy;
     };
     for (int r = 1; r < size_ && !queue.empty(); ++r) send(r);
     while (busy > 0) {
-      double res[3];
       MPI_Status st;
-      MPI_Recv(res, 3, MPI_DOUBLE, MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &st);
+      const std::vector<double> res = receive_result(MPI_ANY_SOURCE, &st);
       --busy;
-      if (res[1] < 0) fail_from_worker(st.MPI_SOURCE, res[2]);
-      done(static_cast<size_t>(res[0]), Fitness{res[1], res[2]});
+      if (res.size() >= 3 && res[1] < 0) fail_from_worker(st.MPI_SOURCE, res[2]);
+      if (res.size() < 6 || res.size() != 6 + static_cast<size_t>(res[5]))
+        fail(ErrorKind::Data,
+             "search: MPI rank " + std::to_string(st.MPI_SOURCE) + " sent a malformed result");
+      Fitness f;
+      f.ppl = res[1];
+      f.short_ppl = res[2];
+      f.rejected = res[3] != 0;
+      f.tokens = static_cast<long>(res[4]);
+      f.item_nll.assign(res.begin() + 6, res.end());
+      done(static_cast<size_t>(res[0]), f);
       if (!queue.empty()) send(st.MPI_SOURCE);
     }
   }
@@ -81,8 +108,8 @@ class MpiEvaluator : public Evaluator {
                                r.beta_fast,
                                r.beta_slow};
     MPI_Send(job.data(), static_cast<int>(job.size()), MPI_DOUBLE, 1, kTagJob, MPI_COMM_WORLD);
-    double res[3];
-    MPI_Recv(res, 3, MPI_DOUBLE, 1, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    const std::vector<double> res = receive_result(1, nullptr);
+    if (res.size() < 3) fail(ErrorKind::Data, "search: MPI rank 1 sent a malformed result");
     if (res[1] < 0) fail_from_worker(1, res[2]);
     return res[1];
   }
@@ -137,22 +164,32 @@ std::unique_ptr<Evaluator> make_mpi_evaluator(const MpiContext& ctx) {
 }
 
 void mpi_worker_loop(Evaluator& local, int half) {
-  std::vector<double> job(3 + half + 8);
   for (;;) {
-    MPI_Status st;
-    MPI_Recv(job.data(), static_cast<int>(job.size()), MPI_DOUBLE, 0, kTagJob, MPI_COMM_WORLD, &st);
-    const int type = static_cast<int>(job[0]);
+    const std::vector<double> job = receive(0, kTagJob, nullptr);
+    const int type = job.empty() ? kStop : static_cast<int>(job[0]);
     if (type == kStop) return;
-    double res[3] = {job[1], -1.0, 0.0};
+    std::vector<double> res = {job.size() > 1 ? job[1] : 0.0, -1.0, 0.0};
     std::string error;
     try {
+      const size_t head = 3 + static_cast<size_t>(half);
       if (type == kCandidate) {
+        if (job.size() < head + 3 || job.size() != head + 3 + static_cast<size_t>(job[head]))
+          fail(ErrorKind::Data, "malformed job from rank 0");
         Individual ind;
         ind.start_tokens = static_cast<int>(job[2]);
-        ind.lambda.assign(job.begin() + 3, job.begin() + 3 + half);
-        local.evaluate({ind}, [&](size_t, const Fitness& f) {
-          res[1] = f.ppl;
-          res[2] = f.short_ppl;
+        ind.lambda.assign(job.begin() + 3, job.begin() + head);
+        Race race;
+        race.z = job[head + 1];
+        race.sigma = job[head + 2];
+        race.ref.assign(job.begin() + head + 3, job.end());
+        local.evaluate({ind}, race, [&](size_t, const Fitness& f) {
+          res = {job[1],
+                 f.ppl,
+                 f.short_ppl,
+                 f.rejected ? 1.0 : 0.0,
+                 static_cast<double>(f.tokens),
+                 static_cast<double>(f.item_nll.size())};
+          res.insert(res.end(), f.item_nll.begin(), f.item_nll.end());
         });
       } else {
         RopeScaling r;
@@ -170,8 +207,8 @@ void mpi_worker_loop(Evaluator& local, int half) {
       error = e.what();
       res[2] = static_cast<double>(ErrorKind::Data);
     }
-    if (!error.empty()) res[1] = -1.0;
-    MPI_Send(res, 3, MPI_DOUBLE, 0, kTagResult, MPI_COMM_WORLD);
+    if (!error.empty()) res = {res[0], -1.0, res[2]};
+    MPI_Send(res.data(), static_cast<int>(res.size()), MPI_DOUBLE, 0, kTagResult, MPI_COMM_WORLD);
     if (!error.empty())
       MPI_Send(error.data(), static_cast<int>(error.size()), MPI_CHAR, 0, kTagError,
                MPI_COMM_WORLD);

@@ -21,6 +21,11 @@ struct Individual {
   int64_t parent1 = -1, parent2 = -1;
   int iteration = 0;
   double wall_time = 0.0;  // seconds since the run started, when evaluated
+  // Per fitness item (document or needle prompt, in scoring order): mean NLL. Fewer than the
+  // items when raced out; empty in archives from before racing.
+  std::vector<double> item_nll;
+  bool rejected = false;  // raced out: ppl is the estimate from the items scored
+  long tokens = 0;        // forward-pass tokens its evaluation ran (0: not recorded)
 };
 
 enum class Algorithm { DimMono, DimPieceMono };

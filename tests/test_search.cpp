@@ -18,13 +18,15 @@ class StubEvaluator : public Evaluator {
     for (int i = 0; i < half; ++i)
       target_.push_back(1.0 + 6.0 * std::pow(i / std::max(1.0, half - 1.0), 2));
   }
-  void evaluate(const std::vector<Individual>& batch, const OnResult& done) override {
+  void evaluate(const std::vector<Individual>& batch, const Race&, const OnResult& done) override {
     for (size_t i = 0; i < batch.size(); ++i) {
       if (fail_after_ >= 0 && calls_ >= fail_after_) throw std::runtime_error("simulated crash");
       ++calls_;
       double d = 0;
       for (size_t k = 0; k < target_.size(); ++k) d += std::pow(batch[i].lambda[k] - target_[k], 2);
-      done(i, {10.0 + d + 0.01 * std::abs(batch[i].start_tokens - 4), 0.0});
+      Fitness f;
+      f.ppl = 10.0 + d + 0.01 * std::abs(batch[i].start_tokens - 4);
+      done(i, f);
     }
   }
   double evaluate_scaling(const RopeScaling&) override { return 0; }

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Search efficiency: held-out PPL of the factors a search finds against the forward-pass tokens
+# it spent, for the plain GA and the cheaper variants (racing, needle fitness), over seeds.
+#   stories260K 512 -> 4096: search on tinystories-like docs 01-06, judged on 07-12;
+#   fixture-llama-5m 256 -> 2048: search on pg19-like/valid, judged on pg19-like/test.
+# Finished runs are kept and reused (delete results/search-cost/ to start over). Outputs in
+# results/search-cost/: runs.csv (one row per run), curve.csv (held-out PPL of each
+# iteration's best vs tokens spent so far), table.md (means over seeds), curve.png (gnuplot).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# ---- variables ------------------------------------------------------------------------
+SHARED=${SHARED:-../shared}
+MODELS=${MODELS:-"stories fixture"}
+HPS=${HPS:-quick}                 # hyperparams/<name>.json; "quick dim_mono" adds the default size
+VARIANTS=${VARIANTS:-"plain racing"}   # plain | racing | racing-z1 (z = 1)
+SEEDS=${SEEDS:-"0 1 2"}
+START_TOKENS=${START_TOKENS:-1}   # 1: search n̂ too (as the demo and the paper do)
+THREADS=${THREADS:-2}
+OUT=${OUT:-results/search-cost}
+# ---------------------------------------------------------------------------------------
+[ -x build/cli/longrope ] || scripts/setup.sh
+BIN=build/cli/longrope
+PY=/usr/bin/python3
+mkdir -p "$OUT"
+
+setup_model() {  # sets MODEL TARGET SAMPLES SEARCH JUDGE for $1
+  case $1 in
+    stories)
+      MODEL=$SHARED/models/stories260K/stories260K.bin; TARGET=4096; SAMPLES=5
+      SEARCH=$OUT/stories-search.h5; JUDGE=$OUT/stories-judge.h5
+      [ -f "$SEARCH" ] || $BIN tokenize -q --tokenizer "$MODEL" --output "$SEARCH" \
+        --input $(ls "$SHARED"/data/tinystories-like/doc0[1-6].txt) >/dev/null
+      [ -f "$JUDGE" ] || $BIN tokenize -q --tokenizer "$MODEL" --output "$JUDGE" \
+        --input $(ls "$SHARED"/data/tinystories-like/doc0[7-9].txt "$SHARED"/data/tinystories-like/doc1[0-2].txt) >/dev/null ;;
+    fixture)
+      MODEL=$SHARED/models/fixture-llama-5m; TARGET=2048; SAMPLES=3
+      SEARCH=$OUT/fixture-search.h5; JUDGE=$OUT/fixture-judge.h5
+      [ -f "$SEARCH" ] || $BIN tokenize -q --tokenizer "$MODEL" --input "$SHARED/data/pg19-like/valid" --output "$SEARCH" >/dev/null
+      [ -f "$JUDGE" ] || $BIN tokenize -q --tokenizer "$MODEL" --input "$SHARED/data/pg19-like/test" --output "$JUDGE" >/dev/null ;;
+    *) echo "bench-search-cost: unknown model '$1'" >&2; exit 2 ;;
+  esac
+}
+
+heldout() {  # factors-file [rope [n̂]] -> held-out PPL at TARGET (truncate, every document)
+  local rope=${2:-longrope} extra=()
+  [ "$rope" = longrope ] && extra=(--factors "$1")
+  [ -n "${3:-}" ] && extra+=(--start-tokens "$3")  # CSV factors carry no n̂; JSON does
+  $BIN eval ppl -q --model "$MODEL" --data "$JUDGE" --num-tokens "$TARGET" --samples 0 \
+    --rope "$rope" "${extra[@]}" --threads "$THREADS" --output "$OUT/e.csv" >/dev/null
+  tail -1 "$OUT/e.csv" | cut -d, -f2
+}
+
+[ -f "$OUT/runs.csv" ] || echo "model,hp,variant,seed,evaluations,raced_out,tokens,search_ppl,heldout_ppl,wall_s" > "$OUT/runs.csv"
+[ -f "$OUT/curve.csv" ] || echo "model,hp,variant,seed,iteration,tokens,heldout_ppl" > "$OUT/curve.csv"
+[ -f "$OUT/baselines.csv" ] || echo "model,method,heldout_ppl" > "$OUT/baselines.csv"
+for m in $MODELS; do
+  setup_model "$m"
+  if ! grep -q "^$m,yarn," "$OUT/baselines.csv"; then
+    for r in linear ntk yarn; do echo "$m,$r,$(heldout - $r)" >> "$OUT/baselines.csv"; done
+  fi
+  for hp in $HPS; do for seed in $SEEDS; do for v in $VARIANTS; do  # pairs finish together
+    key="$m,$hp,$v,$seed,"
+    grep -q "^$key" "$OUT/runs.csv" && continue
+    run=$OUT/$m-$hp-$v-s$seed
+    extra=(); [ "$START_TOKENS" = 1 ] && extra=(--search-start-tokens)
+    case $v in
+      plain) ;; racing) extra+=(--racing) ;; racing-z1) extra+=(--racing --racing-z 1) ;;
+      *) echo "bench-search-cost: unknown variant '$v'" >&2; exit 2 ;;
+    esac
+    echo "== $m $hp $v seed $seed" >&2
+    t0=$(date +%s.%N)
+    if [ -f "$run/archive.h5" ]; then
+      $BIN search --resume "$run/archive.h5" --threads "$THREADS" --baselines false -q >/dev/null
+    else
+      $BIN search --model "$MODEL" --data "$SEARCH" --target-length "$TARGET" --samples "$SAMPLES" \
+        --hyperparams "hyperparams/$hp.json" --seed "$seed" --threads "$THREADS" "${extra[@]}" \
+        --baselines false -q --output-dir "$run" >/dev/null
+    fi
+    wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+    # Held-out PPL of every iteration's best, against the tokens spent up to that iteration.
+    while read -r it tok nhat; do
+      echo "$key$it,$tok,$(heldout "$(printf "%s/result_it%03d.csv" "$run" "$it")" longrope "$nhat")" >> "$OUT/curve.csv"
+    done < <($PY - "$run/archive.h5" <<'PYEOF'
+import h5py, sys, numpy as np
+f = h5py.File(sys.argv[1]); g = f["individuals"]
+it, tok, ids, st = g["iteration"][:], g["tokens"][:], g["id"][:], g["start_tokens"][:]
+for i, best in zip(f["iterations/iteration"][:], f["iterations/best_id"][:]):
+    print(i, int(tok[it <= i].sum()), int(st[ids == best][0]))
+PYEOF
+)
+    read -r evals out tokens sppl < <($PY -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['evaluations'], j['raced_out'], j['tokens_processed'], j['ppl'])" "$run/result_final.json")
+    echo "$key$evals,$out,$tokens,$sppl,$(heldout "$run/result_final.json"),$wall" >> "$OUT/runs.csv"
+  done; done; done
+done
+
+$PY - "$OUT" <<'PYEOF'
+import csv, sys, collections, statistics as st
+out = sys.argv[1]
+runs = list(csv.DictReader(open(f"{out}/runs.csv")))
+base = collections.defaultdict(dict)
+for r in csv.DictReader(open(f"{out}/baselines.csv")):
+    base[r["model"]][r["method"]] = float(r["heldout_ppl"])
+groups = collections.defaultdict(list)
+for r in runs:
+    groups[(r["model"], r["hp"], r["variant"])].append(r)
+lines = ["| model | hp | variant | seeds | evaluations | raced out | tokens (vs plain) | held-out PPL (mean ± sd) | improvement over best of PI/NTK/YaRN kept |",
+         "|---|---|---|---|---|---|---|---|---|"]
+for (m, hp, v), rs in sorted(groups.items()):
+    tok = st.mean(int(r["tokens"]) for r in rs)
+    ppl = [float(r["heldout_ppl"]) for r in rs]
+    plain = groups.get((m, hp, "plain"))
+    ref_tok = st.mean(int(r["tokens"]) for r in plain) if plain else None
+    best_base = min(base[m].values()) if base[m] else None
+    kept = "—"
+    if plain and best_base:
+        gain_plain = best_base - st.mean(float(r["heldout_ppl"]) for r in plain)
+        if gain_plain > 0:
+            kept = f"{100 * (best_base - st.mean(ppl)) / gain_plain:.0f} %"
+    rel = f" ({100 * tok / ref_tok:.0f} %)" if ref_tok else ""
+    sd = st.stdev(ppl) if len(ppl) > 1 else 0.0
+    lines.append(f"| {m} | {hp} | {v} | {len(rs)} | {st.mean(int(r['evaluations']) for r in rs):.0f} | "
+                 f"{st.mean(int(r['raced_out']) for r in rs):.0f} | {tok:.3g}{rel} | {st.mean(ppl):.3f} ± {sd:.3f} | {kept} |")
+for m, b in sorted(base.items()):
+    lines.append(f"\nheld-out baselines, {m}: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(b.items())))
+open(f"{out}/table.md", "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PYEOF
+
+if command -v gnuplot >/dev/null; then
+  # One panel per model: held-out PPL of the best so far vs tokens, a line per run.
+  for m in $MODELS; do
+    plots=""
+    while IFS=, read -r mm hp v seed; do
+      f="$OUT/curve-$mm-$hp-$v-s$seed.dat"
+      awk -F, -v k="$mm,$hp,$v,$seed" 'index($0, k ",") == 1 {print $6, $7}' "$OUT/curve.csv" > "$f"
+      plots="$plots${plots:+, }'$f' with linespoints title '$hp $v s$seed'"
+    done < <(awk -F, -v m="$m" 'NR > 1 && $1 == m {print $1","$2","$3","$4}' "$OUT/runs.csv")
+    [ -n "$plots" ] && gnuplot -e "set terminal pngcairo size 900,600; set output '$OUT/curve-$m.png';
+      set xlabel 'forward-pass tokens spent'; set ylabel 'held-out PPL of the best so far';
+      set title '$m: search cost'; set key outside; set logscale x; plot $plots" 2>/dev/null \
+      && echo "plot: $OUT/curve-$m.png" >&2
+  done
+fi
