@@ -26,6 +26,8 @@ void rewrite_gguf(const GgufFile& src, const GgufEdits& edits, const std::string
   std::map<std::string, const GgufTensorData*> replace;
   for (const auto& t : edits.tensors) {
     gguf::check_tensor(t);
+    if (!t.data)  // a fill function is for GgufWriter only
+      fail(ErrorKind::InvalidArgument, "GGUF tensor '" + t.name + "' has no bytes to rewrite");
     replace[t.name] = &t;
   }
   const uint8_t* base = src.map()->data();

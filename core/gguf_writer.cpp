@@ -164,6 +164,14 @@ void GgufWriter::add_tensor(const std::string& name, uint32_t type,
   tensors_.back().owner = owned;
 }
 
+void GgufWriter::add_tensor(const std::string& name, uint32_t type,
+                            const std::vector<int64_t>& shape, uint64_t nbytes,
+                            GgufTensorFill fill) {
+  if (!fill) fail(ErrorKind::InvalidArgument, "GGUF tensor '" + name + "' without bytes");
+  add_tensor(name, type, shape, nullptr, nbytes);
+  tensors_.back().fill = std::move(fill);
+}
+
 void GgufWriter::add_f32_tensor(const std::string& name, const std::vector<int64_t>& shape,
                                 const std::vector<float>& values) {
   std::vector<uint8_t> bytes(values.size() * sizeof(float));
@@ -191,8 +199,21 @@ void GgufWriter::write(const std::string& path) const {
     if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "'");
     out.write(head.data(), static_cast<std::streamsize>(head.size()));
     const std::string zeros(align, '\0');
+    std::vector<uint8_t> made;  // bytes of a tensor with a fill function, one at a time
     for (const auto& t : tensors_) {
-      out.write(reinterpret_cast<const char*>(t.data), static_cast<std::streamsize>(t.nbytes));
+      const uint8_t* bytes = t.data;
+      if (t.fill) {
+        made.assign(t.nbytes, 0);
+        try {
+          t.fill(made.data());
+        } catch (...) {
+          out.close();
+          std::remove(tmp.c_str());
+          throw;
+        }
+        bytes = made.data();
+      }
+      out.write(reinterpret_cast<const char*>(bytes), static_cast<std::streamsize>(t.nbytes));
       out.write(zeros.data(),
                 static_cast<std::streamsize>(gguf::align_up(t.nbytes, align) - t.nbytes));
     }

@@ -1,6 +1,7 @@
 // GGUF v3 writer: typed metadata values (every GGUF type, arrays included) and tensors.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,8 +58,11 @@ class GgufValue {
   std::string bytes_;
 };
 
+// Writes a tensor's bytes (exactly its nbytes) into `dst` when the writer needs them.
+using GgufTensorFill = std::function<void(uint8_t* dst)>;
+
 // A tensor to write: shape outermost first (as RawTensor::shape; GGUF stores it reversed),
-// raw bytes in the ggml type's layout.
+// raw bytes in the ggml type's layout, either at `data` or made by `fill` (writer only).
 struct GgufTensorData {
   std::string name;
   uint32_t type = kGgmlF32;
@@ -66,6 +70,7 @@ struct GgufTensorData {
   const uint8_t* data = nullptr;
   uint64_t nbytes = 0;
   std::shared_ptr<const void> owner;  // keeps `data` alive when the writer owns it
+  GgufTensorFill fill;                // set instead of `data`: bytes made at write time
 };
 
 class GgufWriter {
@@ -79,6 +84,10 @@ class GgufWriter {
   // Adds a tensor and takes its bytes.
   void add_tensor(const std::string& name, uint32_t type, const std::vector<int64_t>& shape,
                   std::vector<uint8_t> data);
+  // Adds a tensor whose `nbytes` bytes `fill` makes while write() runs, one tensor at a time:
+  // a file larger than memory is written holding only its largest tensor.
+  void add_tensor(const std::string& name, uint32_t type, const std::vector<int64_t>& shape,
+                  uint64_t nbytes, GgufTensorFill fill);
   void add_f32_tensor(const std::string& name, const std::vector<int64_t>& shape,
                       const std::vector<float>& values);
   // Writes the file atomically (PATH.tmp, then rename). Throws Io / InvalidArgument.

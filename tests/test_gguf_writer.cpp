@@ -2,6 +2,7 @@
 // metadata record, tensor entry and tensor byte identical.
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <set>
 
 #include "error.h"
@@ -167,6 +168,37 @@ TEST(GgufWriter, RefusesInconsistentTensorsAndValues) {
   EXPECT_THROW(GgufValue::array(GgufType::F32, {GgufValue::u32(1)}), Error);
   w.set("general.alignment", GgufValue::u32(24));
   EXPECT_THROW(w.write(tmp("bad-align.gguf")), Error);
+}
+
+TEST(GgufWriter, FillFunctionsMakeBytesAtWriteTime) {
+  GgufWriter w;
+  int calls = 0;
+  w.add_tensor("made", kGgmlF32, {2, 3}, 24, [&](uint8_t* dst) {
+    ++calls;
+    for (int i = 0; i < 6; ++i) {
+      const float v = 0.25f * i;
+      std::memcpy(dst + 4 * i, &v, 4);
+    }
+  });
+  w.add_f32_tensor("kept", {2}, {7, 8});
+  EXPECT_EQ(calls, 0);  // nothing made before write()
+  EXPECT_THROW(w.add_tensor("none", kGgmlF32, {1}, 4, GgufTensorFill()), Error);
+  const std::string path = tmp("fill.gguf");
+  w.write(path);
+  EXPECT_EQ(calls, 1);
+  GgufFile g(path);
+  const float* made = reinterpret_cast<const float*>(g.tensors().at("made").data);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(made[i], 0.25f * i);
+  EXPECT_EQ(reinterpret_cast<const float*>(g.tensors().at("kept").data)[1], 8.0f);
+
+  // A fill that throws leaves neither the file nor its temporary behind.
+  GgufWriter bad;
+  bad.add_tensor("x", kGgmlF32, {1}, 4, [](uint8_t*) { fail(ErrorKind::Io, "no bytes"); });
+  const std::string bad_path = tmp("fill-throws.gguf");
+  std::filesystem::remove(bad_path);
+  EXPECT_THROW(bad.write(bad_path), Error);
+  EXPECT_FALSE(std::filesystem::exists(bad_path));
+  EXPECT_FALSE(std::filesystem::exists(bad_path + ".tmp"));
 }
 
 TEST(GgufRewrite, ChangedAddedAndReplacedOthersByteIdentical) {

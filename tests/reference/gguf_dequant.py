@@ -7,6 +7,7 @@ code with core/quant_blocks.cpp. Usage:
   gguf_dequant.py check SHARED_DIR GOLDEN.json  exit 1 if the decoder disagrees with the golden
 """
 import json
+import mmap
 import struct
 import sys
 
@@ -16,12 +17,17 @@ TYPES = {0: ("F32", 1, 4), 1: ("F16", 1, 2), 30: ("BF16", 1, 2), 8: ("Q8_0", 32,
          2: ("Q4_0", 32, 18), 3: ("Q4_1", 32, 20), 6: ("Q5_0", 32, 22), 7: ("Q5_1", 32, 24),
          12: ("Q4_K", 256, 144), 13: ("Q5_K", 256, 176), 14: ("Q6_K", 256, 210)}
 FILES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"]
+SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q",
+           11: "<q", 12: "<d"}  # GGUF metadata value type -> struct format
 SAMPLES = [("blk.0.attn_q.weight", 3), ("blk.1.ffn_down.weight", 5), ("output.weight", 17),
            ("token_embd.weight", 100)]
 
 
-def read_gguf(path):
-    data = open(path, "rb").read()
+def read_gguf(path, meta=None):
+    """(file bytes, memory-mapped; start of the data section; {name: (ne, type, offset)}).
+    Scalar and string metadata values go into `meta` when a dict is given."""
+    with open(path, "rb") as f:
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     pos = 8
     n_t, n_kv = struct.unpack_from("<QQ", data, pos)
     pos += 16
@@ -47,6 +53,10 @@ def read_gguf(path):
         t = struct.unpack_from("<I", data, pos)[0]
         if key == "general.alignment":
             align = struct.unpack_from("<I", data, pos + 4)[0]
+        if meta is not None and t in SCALARS:
+            meta[key] = struct.unpack_from(SCALARS[t], data, pos + 4)[0]
+        elif meta is not None and t == 8:
+            meta[key] = string(pos + 4)[0]
         pos = skip(t, pos + 4)
     infos = {}
     for _ in range(n_t):

@@ -1,0 +1,101 @@
+// longrope-bench-model: writes a random-weight model of a named shape, or a random-id shard.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bench_model.h"
+#include "error.h"
+#include "gguf.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: longrope-bench-model model SHAPE TYPE OUT.gguf [--seed N]\n"
+    "       longrope-bench-model shard MODEL.gguf OUT.h5 [--docs N] [--tokens N] [--seed N]\n"
+    "       longrope-bench-model shapes\n"
+    "TYPE: F32, F16, Q8_0 or Q4_K_M (llama.cpp's mix); see scripts/make-bench-model.sh\n";
+
+// Splits `args` into positionals and `--name value` options (names already in `opts`).
+std::vector<std::string> parse(const std::vector<std::string>& args,
+                               std::map<std::string, long long>& opts) {
+  std::vector<std::string> pos;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind("--", 0) != 0) {
+      pos.push_back(args[i]);
+      continue;
+    }
+    const std::string name = args[i].substr(2);
+    if (!opts.count(name) || i + 1 == args.size())
+      lr::fail(lr::ErrorKind::InvalidArgument, "unknown option or missing value: " + args[i]);
+    char* end = nullptr;
+    const long long v = std::strtoll(args[++i].c_str(), &end, 10);
+    if (args[i].empty() || *end != '\0' || v < 0)
+      lr::fail(lr::ErrorKind::InvalidArgument, "bad value '" + args[i] + "' for " + args[i - 1]);
+    opts[name] = v;
+  }
+  return pos;
+}
+
+int run(const std::vector<std::string>& args) {
+  using namespace lr::bench;
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::map<std::string, long long> opts = {{"seed", 0}, {"docs", 5}, {"tokens", 16384}};
+  const std::string cmd = args[0];
+  const auto pos = parse({args.begin() + 1, args.end()}, opts);
+  if (cmd == "shapes" && pos.empty()) {
+    for (const auto& s : shapes())
+      std::printf(
+          "%-14s hidden %5d, %2d layers, %2d/%2d heads, head_dim %3d, FFN %5d, vocab %d: "
+          "%.1fM parameters\n",
+          s.name.c_str(), s.hidden, s.layers, s.heads, s.kv_heads, s.head_dim(), s.ffn, s.vocab,
+          s.params() / 1e6);
+    return 0;
+  }
+  if (cmd == "model" && pos.size() == 3) {
+    const Shape& s = shape_by_name(pos[0]);
+    const FileType ft = file_type_by_name(pos[1]);
+    write_model(s, ft, static_cast<uint64_t>(opts["seed"]), pos[2]);
+    const lr::GgufFile back(pos[2]);
+    std::map<std::string, int> types;  // tensors per element type, as read back
+    for (const auto& t : back.tensor_infos()) ++types[lr::ggml_type_name(t.type)];
+    std::string mix;
+    for (const auto& [name, n] : types)
+      mix.append(" ").append(std::to_string(n)).append("×" + name);
+    std::printf("%s: %s %s, %.1fM parameters, %.1f MiB;%s\n", pos[2].c_str(), s.name.c_str(),
+                file_type_name(ft), s.params() / 1e6,
+                std::filesystem::file_size(pos[2]) / 1048576.0, mix.c_str());
+    return 0;
+  }
+  if (cmd == "shard" && pos.size() == 2) {
+    if (opts["docs"] < 1 || opts["tokens"] < 1 || opts["tokens"] > (1 << 24))
+      lr::fail(lr::ErrorKind::InvalidArgument, "--docs and --tokens must be in 1..2^24");
+    write_random_shard(pos[0], static_cast<int>(opts["docs"]), static_cast<int>(opts["tokens"]),
+                       static_cast<uint64_t>(opts["seed"]), pos[1]);
+    std::printf("%s: %lld documents × %lld random ids\n", pos[1].c_str(), opts["docs"],
+                opts["tokens"]);
+    return 0;
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run({argv + 1, argv + argc});
+  } catch (const lr::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return lr::exit_code(e.kind());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
