@@ -4,6 +4,8 @@
 
 #include "bpe_tokenizer.h"
 #include "error.h"
+#include "gguf.h"
+#include "json_int.h"
 #include "mapped_file.h"
 
 namespace fs = std::filesystem;
@@ -62,7 +64,8 @@ bool template_adds(const json& pp, int bos) {
   const json& st = pp.value("special_tokens", json::object());
   if (!st.contains(name) || !st[name].contains("ids")) return false;
   const json& ids = st[name]["ids"];
-  return ids.is_array() && ids.size() == 1 && ids[0].is_number() && ids[0].get<int>() == bos;
+  return ids.is_array() && ids.size() == 1 && ids[0].is_number() &&
+         json_int(ids[0], "tokenizer.json: post_processor id") == bos;
 }
 
 }  // namespace
@@ -73,7 +76,7 @@ std::unique_ptr<Tokenizer> load_gguf_bpe(const json& m, const std::string& path)
     if (!m.contains("tokenizer.ggml.tokens")) fail(ErrorKind::Format, path + ": no token list");
     v.pieces = m["tokenizer.ggml.tokens"].get<std::vector<std::string>>();
     if (m.contains("tokenizer.ggml.token_type")) {
-      v.types = m["tokenizer.ggml.token_type"].get<std::vector<int>>();
+      v.types = gguf_ints(m, "tokenizer.ggml.token_type", path);
       if (v.types.size() < v.pieces.size())
         fail(ErrorKind::Format, path + ": tokenizer.ggml.token_type shorter than the tokens");
       v.types.resize(v.pieces.size());
@@ -87,9 +90,9 @@ std::unique_ptr<Tokenizer> load_gguf_bpe(const json& m, const std::string& path)
       if (split_merge(s.get<std::string>(), p)) v.merges.push_back(std::move(p));
     }
     v.pre = pretokenizer_spec(m.value("tokenizer.ggml.pre", std::string()), path);
-    v.bos = m.value("tokenizer.ggml.bos_token_id", -1);
-    v.eos = m.value("tokenizer.ggml.eos_token_id", -1);
-    v.unk = m.value("tokenizer.ggml.unknown_token_id", -1);
+    v.bos = gguf_int(m, "tokenizer.ggml.bos_token_id", path, -1);
+    v.eos = gguf_int(m, "tokenizer.ggml.eos_token_id", path, -1);
+    v.unk = gguf_int(m, "tokenizer.ggml.unknown_token_id", path, -1);
     v.add_bos = m.value("tokenizer.ggml.add_bos_token", v.pre.add_bos);
   } catch (const json::exception& e) {
     fail(ErrorKind::Format, path + ": bad tokenizer metadata: " + e.what());
@@ -147,7 +150,7 @@ std::unique_ptr<Tokenizer> load_hf_bpe(const std::string& path) {
     const json added = t.value("added_tokens", json::array());
     for (const auto& a : added) grow(token_id(a.at("id")));
     if (cfg.contains("vocab_size") && cfg["vocab_size"].is_number_integer())
-      grow(cfg["vocab_size"].get<int>() - 1);
+      grow(json_int(cfg["vocab_size"], src + ": vocab_size") - 1);
     v.pieces.resize(size);
     v.types.assign(size, kTokenNormal);
     for (int i = 0; i < size; ++i) v.pieces[i] = "[PAD" + std::to_string(i) + "]";
@@ -174,9 +177,9 @@ std::unique_ptr<Tokenizer> load_hf_bpe(const std::string& path) {
     if (model.contains("unk_token") && model["unk_token"].is_string())
       v.unk = find_id(v.pieces, model["unk_token"].get<std::string>());
     if (v.bos < 0 && cfg.contains("bos_token_id") && cfg["bos_token_id"].is_number())
-      v.bos = cfg["bos_token_id"].get<int>();
+      v.bos = json_int(cfg["bos_token_id"], src + ": bos_token_id");
     if (v.eos < 0 && cfg.contains("eos_token_id") && cfg["eos_token_id"].is_number())
-      v.eos = cfg["eos_token_id"].get<int>();
+      v.eos = json_int(cfg["eos_token_id"], src + ": eos_token_id");
     if (tc.contains("add_bos_token") && tc["add_bos_token"].is_boolean())
       v.add_bos = tc["add_bos_token"].get<bool>();
     else

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "json_int.h"
 #include "mapped_file.h"
 
 namespace lr {
@@ -55,14 +56,17 @@ static FactorFile parse_json(const std::string& text, const std::string& path) {
     }
     if (arr.is_object()) fail(ErrorKind::Format, path + ": no \"factors\" array in the JSON");
     try {
-      if (j.contains("start_tokens")) f.start_tokens = j["start_tokens"].get<int>();
+      if (j.contains("start_tokens"))
+        f.start_tokens = json_int(j["start_tokens"], path + ": start_tokens");
       if (j.contains("mscale")) {
         const auto& m = j["mscale"];
         f.mscale = m.is_string() ? m.get<std::string>() : std::to_string(m.get<double>());
       }
-      if (j.contains("target_length")) f.target_length = j["target_length"].get<int>();
+      if (j.contains("target_length"))
+        f.target_length = json_int(j["target_length"], path + ": target_length");
       if (j.contains("original_max_position"))
-        f.original_max_position = j["original_max_position"].get<int>();
+        f.original_max_position =
+            json_int(j["original_max_position"], path + ": original_max_position");
     } catch (const nlohmann::json::exception& e) {
       fail(ErrorKind::Format, path + ": " + e.what());
     }

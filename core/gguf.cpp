@@ -1,6 +1,7 @@
 // GGUF parsing with a bounds-checked cursor; tensor data stays in the map.
 #include "gguf.h"
 
+#include <climits>
 #include <cstring>
 #include <fstream>
 
@@ -87,6 +88,38 @@ bool is_gguf_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   in.read(magic, 4);
   return in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+}
+
+namespace {
+int checked_int(const nlohmann::json& v, const std::string& key, const std::string& path) {
+  const bool in_range = v.is_number_unsigned() ? v.get<uint64_t>() <= INT_MAX
+                        : v.is_number_integer()
+                            ? v.get<int64_t>() >= INT_MIN && v.get<int64_t>() <= INT_MAX
+                            : false;
+  if (!in_range)
+    fail(ErrorKind::Format, path + ": GGUF key '" + key + "' is not an integer in int's range (" +
+                                v.dump().substr(0, 40) + ")");
+  return static_cast<int>(v.get<int64_t>());
+}
+}  // namespace
+
+int gguf_int(const nlohmann::json& m, const std::string& key, const std::string& path,
+             std::optional<int> def) {
+  if (!m.contains(key)) {
+    if (def) return *def;
+    fail(ErrorKind::Format, path + ": missing GGUF key '" + key + "'");
+  }
+  return checked_int(m.at(key), key, path);
+}
+
+std::vector<int> gguf_ints(const nlohmann::json& m, const std::string& key,
+                           const std::string& path) {
+  const nlohmann::json& a = m.at(key);
+  if (!a.is_array()) fail(ErrorKind::Format, path + ": GGUF key '" + key + "' is not an array");
+  std::vector<int> out;
+  out.reserve(a.size());
+  for (const auto& v : a) out.push_back(checked_int(v, key, path));
+  return out;
 }
 
 std::string ggml_type_name(uint32_t t) {

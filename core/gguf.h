@@ -2,6 +2,7 @@
 #pragma once
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,15 @@ auto with_gguf_metadata_errors(const std::string& path, F f) -> decltype(f()) {
     fail(ErrorKind::Format, path + ": bad GGUF metadata value: " + e.what());
   }
 }
+
+// An integer metadata value: a GGUF integer type within int's range, else a Format error naming
+// the key and the file (a float would be converted with undefined behaviour); `def` when absent
+// (none: absent is an error too).
+int gguf_int(const nlohmann::json& m, const std::string& key, const std::string& path,
+             std::optional<int> def = std::nullopt);
+// An array of such integers (token types).
+std::vector<int> gguf_ints(const nlohmann::json& m, const std::string& key,
+                           const std::string& path);
 
 // True when `path` starts with the GGUF magic (false for unreadable files).
 bool is_gguf_file(const std::string& path);

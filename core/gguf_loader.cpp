@@ -14,37 +14,33 @@ ModelConfig gguf_model_config(const GgufFile& g) {
   const auto& m = g.meta();
   const ArchSpec& a = arch_from_gguf(m.value("general.architecture", std::string()), path);
   const std::string k = a.name + ".";  // metadata key prefix
-  auto need = [&](const std::string& key) -> const nlohmann::json& {
-    if (!m.contains(key)) fail(ErrorKind::Format, path + ": missing GGUF key '" + key + "'");
-    return m.at(key);
-  };
   ModelConfig c;
   c.arch = a.name;
   c.format = "gguf";
   c.rope_layout = a.gguf_rope;
-  c.dim = need(k + "embedding_length").get<int>();
-  c.hidden_dim = need(k + "feed_forward_length").get<int>();
-  c.n_layers = need(k + "block_count").get<int>();
-  c.n_heads = need(k + "attention.head_count").get<int>();
-  c.n_kv_heads = m.value(k + "attention.head_count_kv", c.n_heads);
-  c.head_dim = m.value(k + "attention.key_length", c.n_heads ? c.dim / c.n_heads : 0);
-  if (m.value(k + "attention.value_length", c.head_dim) != c.head_dim)
+  c.dim = gguf_int(m, k + "embedding_length", path);
+  c.hidden_dim = gguf_int(m, k + "feed_forward_length", path);
+  c.n_layers = gguf_int(m, k + "block_count", path);
+  c.n_heads = gguf_int(m, k + "attention.head_count", path);
+  c.n_kv_heads = gguf_int(m, k + "attention.head_count_kv", path, c.n_heads);
+  c.head_dim = gguf_int(m, k + "attention.key_length", path, c.n_heads ? c.dim / c.n_heads : 0);
+  if (gguf_int(m, k + "attention.value_length", path, c.head_dim) != c.head_dim)
     fail(ErrorKind::Unsupported, path + ": value heads wider or narrower than key heads");
-  const int rot = m.value(k + "rope.dimension_count", c.head_dim);
+  const int rot = gguf_int(m, k + "rope.dimension_count", path, c.head_dim);
   if (rot != c.head_dim) {
     fail(ErrorKind::Unsupported, path + ": partial rotary embeddings (rope.dimension_count " +
                                      std::to_string(rot) + " != head_dim) are not supported");
   }
-  c.max_position = m.value(k + "context_length", 0);
+  c.max_position = gguf_int(m, k + "context_length", path, 0);
   c.rope_theta = m.value(k + "rope.freq_base", 10000.0);
   c.norm_eps = m.value(k + "attention.layer_norm_rms_epsilon", 1e-5f);
-  if (a.hf_window_always) c.sliding_window = m.value(k + "attention.sliding_window", 0);
+  if (a.hf_window_always) c.sliding_window = gguf_int(m, k + "attention.sliding_window", path, 0);
   if (m.contains("tokenizer.ggml.tokens")) {
     c.vocab_size = static_cast<int>(m["tokenizer.ggml.tokens"].size());
   }
-  c.vocab_size = m.value(k + "vocab_size", c.vocab_size);
-  c.bos_id = m.value("tokenizer.ggml.bos_token_id", -1);
-  c.eos_id = m.value("tokenizer.ggml.eos_token_id", -1);
+  c.vocab_size = gguf_int(m, k + "vocab_size", path, c.vocab_size);
+  c.bos_id = gguf_int(m, "tokenizer.ggml.bos_token_id", path, -1);
+  c.eos_id = gguf_int(m, "tokenizer.ggml.eos_token_id", path, -1);
   // llama.cpp: the file's add_bos_token, else the vocabulary type's default.
   const bool bos_default =
       gguf_default_add_bos(m.value("tokenizer.ggml.model", std::string("llama")),
@@ -60,7 +56,7 @@ ModelConfig gguf_model_config(const GgufFile& g) {
   // as context_length and the trained one as rope.scaling.original_context_length.
   if (m.contains(k + "rope.scaling.original_context_length")) {
     c.context_length = c.max_position;
-    c.max_position = m[k + "rope.scaling.original_context_length"].get<int>();
+    c.max_position = gguf_int(m, k + "rope.scaling.original_context_length", path);
   }
   c.rope_attn_factor = m.value(k + "rope.scaling.attn_factor", 1.0);
   if (!(c.rope_attn_factor > 0) || !std::isfinite(c.rope_attn_factor))

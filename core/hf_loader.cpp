@@ -6,6 +6,7 @@
 
 #include "arch.h"
 #include "error.h"
+#include "json_int.h"
 #include "model.h"
 #include "safetensors.h"
 
@@ -86,7 +87,7 @@ static void check_hf_features(const json& j, const ArchSpec& a, ModelConfig& c,
                                      j["partial_rotary_factor"].dump() + ") are not supported");
   const bool window = j.contains("sliding_window") && j["sliding_window"].is_number();
   if (a.hf_window_always) {
-    if (window) c.sliding_window = j["sliding_window"].get<int>();
+    if (window) c.sliding_window = json_int(j["sliding_window"], src + ": sliding_window");
   } else if (flag("use_sliding_window")) {
     fail(ErrorKind::Unsupported, src + ": use_sliding_window true is not supported for " + a.name +
                                      " (llama.cpp ignores it too); set it to false");
@@ -107,29 +108,33 @@ static ModelConfig parse_hf_config(const json& j, const std::string& src) {
   const std::string act = j.value("hidden_act", std::string("silu"));
   if (act != "silu") fail(ErrorKind::Unsupported, src + ": hidden_act '" + act + "' unsupported");
   try {
-    c.dim = j.at("hidden_size").get<int>();
-    c.hidden_dim = j.at("intermediate_size").get<int>();
-    c.n_layers = j.at("num_hidden_layers").get<int>();
-    c.n_heads = j.at("num_attention_heads").get<int>();
+    c.dim = json_int(j.at("hidden_size"), src + ": hidden_size");
+    c.hidden_dim = json_int(j.at("intermediate_size"), src + ": intermediate_size");
+    c.n_layers = json_int(j.at("num_hidden_layers"), src + ": num_hidden_layers");
+    c.n_heads = json_int(j.at("num_attention_heads"), src + ": num_attention_heads");
     c.n_kv_heads = j.contains("num_key_value_heads") && !j["num_key_value_heads"].is_null()
-                       ? j["num_key_value_heads"].get<int>()
+                       ? json_int(j["num_key_value_heads"], src + ": num_key_value_heads")
                        : c.n_heads;
-    c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? j["head_dim"].get<int>()
-                                                                    : (c.n_heads > 0 ? c.dim / c.n_heads : 0);
-    c.vocab_size = j.at("vocab_size").get<int>();
-    c.max_position = j.value("max_position_embeddings", 0);
+    c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null()
+                     ? json_int(j["head_dim"], src + ": head_dim")
+                     : (c.n_heads > 0 ? c.dim / c.n_heads : 0);
+    c.vocab_size = json_int(j.at("vocab_size"), src + ": vocab_size");
+    c.max_position = j.contains("max_position_embeddings")
+                         ? json_int(j["max_position_embeddings"], src + ": max_position_embeddings")
+                         : 0;
     c.rope_theta = j.value("rope_theta", 10000.0);
     c.norm_eps = j.value("rms_norm_eps", 1e-6f);
     c.tied_output = j.value("tie_word_embeddings", false);
     if (j.contains("bos_token_id") && j["bos_token_id"].is_number())
-      c.bos_id = j["bos_token_id"].get<int>();
+      c.bos_id = json_int(j["bos_token_id"], src + ": bos_token_id");
     if (j.contains("eos_token_id") && j["eos_token_id"].is_number())
-      c.eos_id = j["eos_token_id"].get<int>();
+      c.eos_id = json_int(j["eos_token_id"], src + ": eos_token_id");
     check_hf_features(j, a, c, src);
     if (j.contains("original_max_position_embeddings") &&
         j["original_max_position_embeddings"].is_number()) {
       c.context_length = c.max_position;
-      c.max_position = j["original_max_position_embeddings"].get<int>();
+      c.max_position = json_int(j["original_max_position_embeddings"],
+                                src + ": original_max_position_embeddings");
     }
     if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
       read_rope_scaling(j["rope_scaling"], c, src);

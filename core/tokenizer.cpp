@@ -14,6 +14,7 @@
 #include "mapped_file.h"
 #include "model.h"
 #include "sha256.h"
+#include "spm_proto.h"
 #include "spm_tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -57,45 +58,16 @@ namespace {
 // Field 3 (normalizer_spec) of a serialized sentencepiece ModelProto, as raw bytes: the
 // normaliser's name, its precompiled character map and flags ("" when absent or malformed).
 std::string normalizer_spec_bytes(const std::string& proto) {
-  size_t i = 0;
-  auto varint = [&](uint64_t& v) {
-    v = 0;
-    for (int shift = 0; i < proto.size() && shift < 64; shift += 7) {
-      const auto b = static_cast<unsigned char>(proto[i++]);
-      v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  };
-  while (i < proto.size()) {
-    uint64_t key = 0, v = 0;
-    if (!varint(key)) return "";
-    switch (key & 7) {
-      case 0:
-        if (!varint(v)) return "";
-        break;
-      case 1:
-        i += 8;
-        break;
-      case 5:
-        i += 4;
-        break;
-      case 2:
-        if (!varint(v) || v > proto.size() - i) return "";
-        if ((key >> 3) == 3) return proto.substr(i, v);
-        i += v;
-        break;
-      default:
-        return "";
-    }
-  }
-  return "";
+  const auto specs = proto_fields(proto, 3);
+  return specs.empty() ? std::string() : specs.front();
 }
 
 class SentencePieceTokenizer : public Tokenizer {
  public:
   explicit SentencePieceTokenizer(const std::string& path) {
-    const auto st = sp_.Load(path);
+    const std::string bytes = read_text_file(path);
+    check_spm_charsmaps(bytes, path);  // the library trusts the map (fuzzing found OOB reads)
+    const auto st = sp_.LoadFromSerializedProto(bytes);
     if (!st.ok()) fail(ErrorKind::Format, path + ": not a SentencePiece model: " + st.ToString());
     for (int i = 0; i < sp_.GetPieceSize(); ++i) pieces_.push_back(sp_.IdToPiece(i));
     bos_ = sp_.bos_id();
@@ -165,7 +137,7 @@ static std::unique_ptr<Tokenizer> load_gguf_tokenizer_here(const std::string& pa
     if (m.contains("tokenizer.ggml.scores"))
       scores = m["tokenizer.ggml.scores"].get<std::vector<float>>();
     if (m.contains("tokenizer.ggml.token_type"))
-      types = m["tokenizer.ggml.token_type"].get<std::vector<int>>();
+      types = gguf_ints(m, "tokenizer.ggml.token_type", path);
   } catch (const nlohmann::json::exception& e) {
     fail(ErrorKind::Format, path + ": bad tokenizer metadata: " + e.what());
   }
@@ -174,8 +146,9 @@ static std::unique_ptr<Tokenizer> load_gguf_tokenizer_here(const std::string& pa
                                 std::to_string(types.size()) + " entries for " +
                                 std::to_string(pieces.size()) + " tokens");
   return std::make_unique<SpmTokenizer>(
-      std::move(pieces), std::move(scores), m.value("tokenizer.ggml.bos_token_id", -1),
-      m.value("tokenizer.ggml.eos_token_id", -1), m.value("tokenizer.ggml.unknown_token_id", 0),
+      std::move(pieces), std::move(scores), gguf_int(m, "tokenizer.ggml.bos_token_id", path, -1),
+      gguf_int(m, "tokenizer.ggml.eos_token_id", path, -1),
+      gguf_int(m, "tokenizer.ggml.unknown_token_id", path, 0),
       m.value("tokenizer.ggml.add_space_prefix", true), "gguf-llama", std::move(types));
 }
 

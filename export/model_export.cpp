@@ -125,10 +125,11 @@ void export_gguf(const std::string& model, const std::string& out, const ExportS
     fail(ErrorKind::Unsupported, model + ": architecture '" + arch +
                                      "' cannot be exported (supported: llama; llama.cpp reads "
                                      "rope_freqs for llama only: use --format hf)");
-  const int n_heads = m.value("llama.attention.head_count", 0);
-  const int dim = m.value("llama.embedding_length", 0);
-  const int head_dim = m.value("llama.attention.key_length", n_heads > 0 ? dim / n_heads : 0);
-  const int rot = m.value("llama.rope.dimension_count", head_dim);
+  const int n_heads = gguf_int(m, "llama.attention.head_count", model, 0);
+  const int dim = gguf_int(m, "llama.embedding_length", model, 0);
+  const int head_dim =
+      gguf_int(m, "llama.attention.key_length", model, n_heads > 0 ? dim / n_heads : 0);
+  const int rot = gguf_int(m, "llama.rope.dimension_count", model, head_dim);
   if (head_dim <= 0) fail(ErrorKind::Format, model + ": GGUF lacks the attention shape keys");
   check_count(s, rot, model);
   if (g.tensors().count("rope_freqs.weight") && !replace_file_factors)

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "error.h"
+#include "json_int.h"
 #include "mapped_file.h"
 
 namespace lr {
@@ -51,25 +52,25 @@ void apply_hyperparams(HyperParams& hp, const nlohmann::json& j, const std::stri
       if (k == "evo_scale")
         hp.evo_scale = v.get<double>();
       else if (k == "population_size")
-        hp.population_size = v.get<int>();
+        hp.population_size = json_int(v, src + ": " + k);
       else if (k == "max_time_budget")
-        hp.max_time_budget = v.get<int>();
+        hp.max_time_budget = json_int(v, src + ": " + k);
       else if (k == "mutation_numbers")
-        hp.mutation_numbers = v.get<int>();
+        hp.mutation_numbers = json_int(v, src + ": " + k);
       else if (k == "crossover_size")
-        hp.crossover_size = v.get<int>();
+        hp.crossover_size = json_int(v, src + ": " + k);
       else if (k == "max_crossover_try")
-        hp.max_crossover_try = v.get<int>();
+        hp.max_crossover_try = json_int(v, src + ": " + k);
       else if (k == "parents_size")
-        hp.parents_size = v.get<int>();
+        hp.parents_size = json_int(v, src + ": " + k);
       else if (k == "list_step")
         hp.list_step = v.get<double>();
       else if (k == "start_token_set")
-        hp.start_token_set = v.get<std::vector<int>>();
+        hp.start_token_set = json_ints(v, src + ": " + k);
       else if (k == "alpha")
-        hp.alpha = v.get<int>();
+        hp.alpha = json_int(v, src + ": " + k);
       else if (k == "beta")
-        hp.beta = v.get<int>();
+        hp.beta = json_int(v, src + ": " + k);
       else if (k == "comment" || k == "_comment")
         continue;
       else

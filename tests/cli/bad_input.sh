@@ -122,6 +122,8 @@ check "longrope without factors"      "needs --factors"           $E --model "$F
 check "shard for another tokenizer"   "another tokenizer"         eval ppl --model "$FX" --data "$T/st.h5" --num-tokens 256
 check "num-tokens longer than any doc" "no document has"          eval ppl --model "$FX" --data "$T/fx.h5" --num-tokens 1000000
 check "shard not HDF5"                "not an HDF5 file"          eval ppl --model "$FX" --data "$T/notashard.h5"
+# A fuzzed shard whose vlen strings claim 2.7 GB: refused from the capped child, not read.
+check "shard with a huge vlen length"  "oom-vlen-length-2.7GB.h5"  eval ppl --model "$FX" --data "$ROOT/tests/fuzz/regressions/shard/oom-vlen-length-2.7GB.h5"
 check "missing shard"                 "does not exist"            eval ppl --model "$FX" --data "$T/none.h5"
 check "unknown rope"                  "unknown --rope"            $E --model "$FX" --rope rotary
 check "bad num-tokens"                "bad value"                 eval ppl --model "$FX" --data "$T/fx.h5" --num-tokens 256,abc
