@@ -1,4 +1,5 @@
-// longrope-bench-model: writes a random-weight model of a named shape, or a random-id shard.
+// longrope-bench-model: writes a random-weight model of a named shape or a random-id shard,
+// or times the shape's matrix products alone.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -9,6 +10,7 @@
 
 #include "bench_model.h"
 #include "error.h"
+#include "gemm_bench.h"
 #include "gguf.h"
 
 namespace {
@@ -17,6 +19,7 @@ constexpr const char* kUsage =
     "usage: longrope-bench-model model SHAPE TYPE OUT.gguf [--seed N]\n"
     "       longrope-bench-model shard MODEL.gguf OUT.h5 [--docs N] [--tokens N] [--seed N]\n"
     "       longrope-bench-model shapes\n"
+    "       longrope-bench-model gemm SHAPE TYPE [--tokens N] [--reps N] [--seed N]\n"
     "TYPE: F32, F16, Q8_0 or Q4_K_M (llama.cpp's mix); see scripts/make-bench-model.sh\n";
 
 // Splits `args` into positionals and `--name value` options (names already in `opts`).
@@ -46,8 +49,9 @@ int run(const std::vector<std::string>& args) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  std::map<std::string, long long> opts = {{"seed", 0}, {"docs", 5}, {"tokens", 16384}};
   const std::string cmd = args[0];
+  std::map<std::string, long long> opts = {
+      {"seed", 0}, {"docs", 5}, {"tokens", cmd == "gemm" ? 2048 : 16384}, {"reps", 3}};
   const auto pos = parse({args.begin() + 1, args.end()}, opts);
   if (cmd == "shapes" && pos.empty()) {
     for (const auto& s : shapes())
@@ -80,6 +84,22 @@ int run(const std::vector<std::string>& args) {
                        static_cast<uint64_t>(opts["seed"]), pos[1]);
     std::printf("%s: %lld documents × %lld random ids\n", pos[1].c_str(), opts["docs"],
                 opts["tokens"]);
+    return 0;
+  }
+  if (cmd == "gemm" && pos.size() == 2) {
+    const Shape& s = shape_by_name(pos[0]);
+    const int tokens = static_cast<int>(opts["tokens"]), reps = static_cast<int>(opts["reps"]);
+    if (tokens < 1 || tokens > (1 << 16) || reps < 1)
+      lr::fail(lr::ErrorKind::InvalidArgument, "--tokens must be in 1..65536, --reps >= 1");
+    const auto rows = bench_gemms(s, file_type_by_name(pos[1]), tokens, reps,
+                                  static_cast<uint64_t>(opts["seed"]));
+    std::printf("matrix,type,rows,cols,layers,tokens,seconds,gflops\n");
+    for (const auto& r : rows)
+      std::printf("%s,%s,%lld,%lld,%d,%d,%.6f,%.2f\n", r.matrix.c_str(), r.type.c_str(),
+                  static_cast<long long>(r.rows), static_cast<long long>(r.cols), r.layers, tokens,
+                  r.seconds, r.gflops);
+    std::printf("all layers,%s,,,%d,%d,,%.2f\n", pos[1].c_str(), s.layers, tokens,
+                weighted_gflops(rows, tokens));
     return 0;
   }
   std::fputs(kUsage, stderr);

@@ -1,12 +1,15 @@
 // Benchmark model writer (bench/): the Q4_K_M rule, random blocks, and tiny models of every
-// type read back through the GGUF loader with the planned types and a finite PPL.
+// type read back through the GGUF loader with the planned types and a finite PPL; the GEMM
+// benchmark covers each layer matrix once per type.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "bench_model.h"
 #include "error.h"
+#include "gemm_bench.h"
 #include "gguf.h"
 #include "model.h"
 #include "perplexity.h"
@@ -24,6 +27,32 @@ std::string tmp(const std::string& name) { return test::tmp_dir() + "/" + name; 
 std::string file_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), {}};
+}
+
+// Every layer's seven matrices are timed once per (matrix, type) and counted per layer, and
+// the all-layers figure lies between the slowest and the fastest product.
+TEST(BenchModel, GemmCoversEveryLayerMatrixOnce) {
+  const Shape& s = shape_by_name("tiny-k");
+  const auto rows = bench_gemms(s, FileType::Q4_K_M, 16, 1, 0);
+  int layers = 0;
+  double lo = 1e300, hi = 0;
+  std::map<std::string, int> per_matrix;
+  for (const auto& r : rows) {
+    layers += r.layers;
+    per_matrix[r.matrix] += r.layers;
+    EXPECT_GT(r.seconds, 0);
+    lo = std::min(lo, r.gflops), hi = std::max(hi, r.gflops);
+    if (r.type == "Q6_K") {  // the Q4_K_M rule's extra bits: V and down only
+      EXPECT_TRUE(r.matrix == "attn_v.weight" || r.matrix == "ffn_down.weight") << r.matrix;
+    }
+  }
+  EXPECT_EQ(layers, 7 * s.layers);
+  EXPECT_EQ(per_matrix.size(), 7u);
+  for (const auto& [m, n] : per_matrix) EXPECT_EQ(n, s.layers) << m;
+  const double all = weighted_gflops(rows, 16);
+  EXPECT_GE(all, lo * 0.999);
+  EXPECT_LE(all, hi * 1.001);
+  EXPECT_EQ(rows.size(), 9u);  // 7 matrices, V and down also in Q6_K (use_more_bits layers)
 }
 
 TEST(BenchModel, Q4KMRuleAsLlamaQuantize) {

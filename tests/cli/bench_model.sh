@@ -22,5 +22,9 @@ done
   || bad "Q4_K_M mix not as planned"
 "$GEN" model llama-70b F32 "$T/x.gguf" 2>/dev/null; [ $? = 2 ] && ok "unknown shape: exit 2" || bad "unknown shape"
 "$GEN" model tiny Q4_0 "$T/x.gguf" 2>/dev/null; [ $? = 2 ] && ok "unknown type: exit 2" || bad "unknown type"
+out=$("$GEN" gemm tiny F32 --tokens 32 --reps 1)
+[ "$(echo "$out" | wc -l)" = 9 ] && echo "$out" | awk -F, '$1=="all layers" {exit !($8+0 > 0)}' \
+  && ok "gemm: 7 matrices + all layers" || bad "gemm output: $out"
+"$GEN" gemm tiny F32 --tokens 0 2>/dev/null; [ $? = 2 ] && ok "gemm --tokens 0: exit 2" || bad "gemm --tokens 0"
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
