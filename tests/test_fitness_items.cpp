@@ -12,16 +12,21 @@
 namespace lr {
 namespace {
 
-TEST(FitnessItems, PplItemsAreEvalPplBitForBit) {
-  REQUIRE_SHARED("models/fixture-llama-5m");
-  REQUIRE_SHARED("data/pg19-like/valid");
-  auto model = load_model(test::shared("models/fixture-llama-5m"));
-  auto tok = load_tokenizer(model->tokenizer_path);
+// pg19-like/valid tokenized for `model`, documents in name order.
+Shard pg19_valid_shard(const Model& model) {
+  auto tok = load_tokenizer(model.tokenizer_path);
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(test::shared("data/pg19-like/valid")))
     files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
-  const Shard shard = build_shard(*tok, model->tokenizer_path, files, 0, true);
+  return build_shard(*tok, model.tokenizer_path, files, 0, true);
+}
+
+TEST(FitnessItems, PplItemsAreEvalPplBitForBit) {
+  REQUIRE_SHARED("models/fixture-llama-5m");
+  REQUIRE_SHARED("data/pg19-like/valid");
+  auto model = load_model(test::shared("models/fixture-llama-5m"));
+  const Shard shard = pg19_valid_shard(*model);
   Engine engine(*model);
   RopeScaling r;
   r.kind = RopeKind::Yarn;
@@ -51,12 +56,7 @@ TEST(FitnessItems, ShortObjectiveIsEvalPplBitForBit) {
   REQUIRE_SHARED("models/fixture-llama-5m");
   REQUIRE_SHARED("data/pg19-like/valid");
   auto model = load_model(test::shared("models/fixture-llama-5m"));
-  auto tok = load_tokenizer(model->tokenizer_path);
-  std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(test::shared("data/pg19-like/valid")))
-    files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  const Shard shard = build_shard(*tok, model->tokenizer_path, files, 0, true);
+  const Shard shard = pg19_valid_shard(*model);
   const int half = model->config.head_dim / 2;
   FitnessSpec spec;
   spec.target_length = 512;
