@@ -1,6 +1,7 @@
 // Hyperparameter files, overrides and validation.
 #include "hyperparams.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "error.h"
@@ -27,7 +28,11 @@ void HyperParams::validate() const {
   auto need = [](bool ok, const std::string& msg) {
     if (!ok) fail(ErrorKind::InvalidArgument, "hyperparameters: " + msg);
   };
-  need(evo_scale > 0, "evo_scale must be > 0");
+  need(evo_scale > 0 && std::isfinite(evo_scale), "evo_scale must be finite and > 0");
+  constexpr int kMax = 1'000'000;  // candidates per generation, generations, tries
+  need(population() <= kMax && parents() <= kMax && iterations() <= kMax && mutations() <= kMax &&
+           crossovers() <= kMax && crossover_tries() <= kMax,
+       "sizes after evo_scale must be at most " + std::to_string(kMax));
   need(list_step > 0, "list_step must be > 0");
   need(population() >= 2, "population_size (after evo_scale) must be >= 2");
   need(parents() >= 2, "parents_size (after evo_scale) must be >= 2");

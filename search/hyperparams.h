@@ -18,16 +18,24 @@ struct HyperParams {
   std::vector<int> start_token_set = {0, 1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 64, 128, 256};
   int alpha = -1, beta = -1;  // dim_piece_mono boundaries (-1: a quarter of the dims each)
 
-  // Sizes after evo_scale, as the original repo applies it.
-  int population() const { return static_cast<int>(evo_scale * population_size); }
-  int iterations() const { return static_cast<int>(evo_scale * max_time_budget); }
-  int mutations() const { return static_cast<int>(evo_scale * mutation_numbers); }
-  int crossovers() const { return static_cast<int>(evo_scale * crossover_size); }
-  int crossover_tries() const { return static_cast<int>(evo_scale * max_crossover_try); }
-  int parents() const { return static_cast<int>(evo_scale * parents_size); }
+  // Sizes after evo_scale, as the original repo applies it (truncated; saturated at int's
+  // range, so a hostile file cannot overflow the conversion; validate() bounds them).
+  int population() const { return scaled(population_size); }
+  int iterations() const { return scaled(max_time_budget); }
+  int mutations() const { return scaled(mutation_numbers); }
+  int crossovers() const { return scaled(crossover_size); }
+  int crossover_tries() const { return scaled(max_crossover_try); }
+  int parents() const { return scaled(parents_size); }
 
   nlohmann::json to_json() const;
   void validate() const;  // throws InvalidArgument naming the impossible value
+
+ private:
+  int scaled(int v) const {
+    const double x = evo_scale * v;
+    if (!(x < 2147483647.0)) return 2147483647;  // NaN too
+    return x > -2147483648.0 ? static_cast<int>(x) : -2147483647 - 1;
+  }
 };
 
 // Applies `j` on top of `hp`; unknown keys are errors.

@@ -1,6 +1,7 @@
 // Search side with a stub fitness: operators keep constraints, determinism, crash + resume.
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "error.h"
@@ -175,6 +176,19 @@ TEST(HyperParams, Validation) {
   hp = HyperParams{};
   hp.list_step = 0;
   EXPECT_THROW(hp.validate(), Error);
+  // Scaled sizes saturate instead of overflowing int (fuzzing: 2 × 1 687 888 777), and are
+  // bounded; an infinite evo_scale is refused.
+  hp = HyperParams{};
+  hp.evo_scale = 2.0;
+  hp.crossover_size = 1687888777;
+  EXPECT_EQ(hp.crossovers(), 2147483647);
+  EXPECT_THROW(hp.validate(), Error);
+  hp.crossover_size = 500'000;
+  EXPECT_EQ(hp.crossovers(), 1'000'000);
+  EXPECT_NO_THROW(hp.validate());
+  hp.evo_scale = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(hp.validate(), Error);
+  EXPECT_THROW(apply_hyperparams(hp, {{"population_size", 4e97}}, "t"), Error);  // json_int
   EXPECT_THROW(apply_hyperparams(hp, {{"populaton_size", 3}}, "t"), Error);
   EXPECT_THROW(apply_override(hp, "list_step"), Error);
   apply_override(hp, "population_size=10");
