@@ -1,11 +1,11 @@
 // GGUF parsing with a bounds-checked cursor; tensor data stays in the map.
 #include "gguf.h"
 
-#include <climits>
 #include <cstring>
 #include <fstream>
 
 #include "error.h"
+#include "json_int.h"
 
 namespace lr {
 
@@ -91,15 +91,12 @@ bool is_gguf_file(const std::string& path) {
 }
 
 namespace {
+// A GGUF integer type only (a float is refused, not truncated), then json_int's range check.
 int checked_int(const nlohmann::json& v, const std::string& key, const std::string& path) {
-  const bool in_range = v.is_number_unsigned() ? v.get<uint64_t>() <= INT_MAX
-                        : v.is_number_integer()
-                            ? v.get<int64_t>() >= INT_MIN && v.get<int64_t>() <= INT_MAX
-                            : false;
-  if (!in_range)
-    fail(ErrorKind::Format, path + ": GGUF key '" + key + "' is not an integer in int's range (" +
-                                v.dump().substr(0, 40) + ")");
-  return static_cast<int>(v.get<int64_t>());
+  if (!v.is_number_integer())
+    fail(ErrorKind::Format,
+         path + ": GGUF key '" + key + "' is not an integer (" + v.dump().substr(0, 40) + ")");
+  return json_int(v, path + ": GGUF key '" + key + "'");
 }
 }  // namespace
 
