@@ -49,6 +49,18 @@ json config_from_options(const po::variables_map& vm) {
   c["needle_seed"] = vm["needle-seed"].as<uint64_t>();
   c["racing"] = vm["racing"].as<bool>();
   c["racing_z"] = vm["racing-z"].as<double>();
+  c["screen_length"] = vm["screen-length"].as<int>();
+  c["screen_keep"] = vm["screen-keep"].as<double>();
+  if (c["screen_length"].get<int>() < 0)
+    fail(ErrorKind::InvalidArgument, "--screen-length must be >= 0 (0: no screen)");
+  if (!(c["screen_keep"].get<double>() > 0 && c["screen_keep"].get<double>() < 1))
+    fail(ErrorKind::InvalidArgument, "--screen-keep must be in (0, 1)");
+  if (c["screen_length"].get<int>() > 0 && c["fitness"] == "needle")
+    fail(ErrorKind::InvalidArgument,
+         "--screen-length cuts documents: it works with --fitness ppl or llamacpp");
+  if (c["screen_length"].get<int>() > 0 && c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--screen-length screens long factors: a short-factor search scores at L already");
   if (!(c["racing_z"].get<double>() >= 0))
     fail(ErrorKind::InvalidArgument, "--racing-z must be >= 0");
   if (c["racing"].get<bool>() && c["short_length"].get<int>() > 0 &&
@@ -144,7 +156,9 @@ void check_resume_options(const po::variables_map& vm, const json& cfg,
                              {"fitness", "fitness", false},
                              {"needle-seed", "needle_seed", false},
                              {"racing", "racing", false},
-                             {"racing-z", "racing_z", false}};
+                             {"racing-z", "racing_z", false},
+                             {"screen-length", "screen_length", false},
+                             {"screen-keep", "screen_keep", false}};
   auto same_path = [](const std::string& a, const std::string& b) {
     std::error_code e1, e2;
     return a == b || fs::weakly_canonical(a, e1) == fs::weakly_canonical(b, e2);
@@ -248,12 +262,18 @@ int run_search(const Args& args, const MpiContext& mpi) {
       "long-factors", po::value<std::string>()->default_value(""),
       "the long factors the short ones are deployed with (CSV or JSON)")(
       "fitness", po::value<std::string>()->default_value("ppl"),
-      "ppl (documents of --data) | needle (passkey prompts, scored on the key's tokens)")(
-      "needle-seed", po::value<uint64_t>()->default_value(0), "seed of the needle prompts")(
+      "ppl (documents of --data, cut to the length) | llamacpp (--data joined, chunks of the "
+      "length, second halves scored: eval ppl --mode llamacpp) | needle (passkey prompts, "
+      "scored on the key's tokens)")("needle-seed", po::value<uint64_t>()->default_value(0),
+                                     "seed of the needle prompts")(
       "racing", po::bool_switch(),
       "stop scoring a candidate once it cannot enter the population (README, Racing)")(
       "racing-z", po::value<double>()->default_value(2.0),
       "racing: confidence bound width in standard errors")(
+      "screen-length", po::value<int>()->default_value(0),
+      "score children first on the items cut to this length; only the best go on (README, "
+      "Length screen)")("screen-keep", po::value<double>()->default_value(0.5),
+                        "length screen: the share of each generation's children scored in full")(
       "parallel-candidates", po::value<int>()->default_value(1), "candidates evaluated at once")(
       "output-dir", po::value<std::string>()->default_value(""),
       "run folder (default results/search-<time>)")(
@@ -387,7 +407,7 @@ int run_search(const Args& args, const MpiContext& mpi) {
     items = needle_items(*tok, model->config, spec.samples, spec.target_length,
                          cfg.value("needle_seed", uint64_t{0}));
   } else {
-    items = ppl_items(model->config, shard, spec.samples, spec.fitness_length());
+    items = document_items(spec.kind, model->config, shard, spec.samples, spec.fitness_length());
   }
   if (static_cast<int>(items.size()) < spec.samples && !quiet)
     std::cerr << "note: only " << items.size() << " of " << spec.samples
@@ -399,6 +419,20 @@ int run_search(const Args& args, const MpiContext& mpi) {
     return 0;
   }
   fs::create_directories(dir);
+  const int screen_length = cfg.value("screen_length", 0);
+  std::unique_ptr<Evaluator> screen;
+  if (screen_length > 0) {  // the same documents (or chunks) cut short, the target's scaling
+    if (distributed)
+      fail(ErrorKind::Unsupported, "--screen-length does not run under MPI yet: use one process");
+    if (screen_length < 2 || screen_length >= spec.fitness_length())
+      fail(ErrorKind::InvalidArgument,
+           "--screen-length must be in 2.." + std::to_string(spec.fitness_length() - 1));
+    FitnessSpec sspec = spec;
+    sspec.short_length = 0;
+    screen = make_local_evaluator(
+        *model, document_items(spec.kind, model->config, shard, spec.samples, screen_length), shard,
+        sspec, threads, vm["parallel-candidates"].as<int>());
+  }
   if (distributed)
     evaluator = make_mpi_evaluator(mpi);
   else
@@ -407,6 +441,7 @@ int run_search(const Args& args, const MpiContext& mpi) {
   Evolution evo(space, hp, cfg["seed"].get<uint64_t>(), *evaluator,
                 [spec](const Fitness& f) { return spec.combine(f); });
   json extra = {{"mscale", cfg["mscale"]},
+                {"screen_length", screen_length},
                 {"fitness", fitness_kind_name(spec.kind)},
                 {"racing", cfg.value("racing", false)},
                 {"scale", spec.scale()},
@@ -419,13 +454,16 @@ int run_search(const Args& args, const MpiContext& mpi) {
   evo.set_resume_cache(done);
   evo.set_quiet(quiet);
   evo.set_racing(cfg.value("racing", false), cfg.value("racing_z", 2.0));
+  if (screen) evo.set_screen(screen.get(), cfg.value("screen_keep", 0.5));
   if (!quiet)
     std::cerr << "search: " << (spec.short_search() ? "short factors, " : "")
               << algorithm_name(algo) << ", s = " << spec.scale() << " (" << spec.original_length
               << " -> " << spec.target_length << "), " << hp.population() << " + "
               << hp.iterations() << " x " << hp.mutations() + hp.crossovers()
               << " evaluations, fitness " << fitness_kind_name(spec.kind)
-              << (cfg.value("racing", false) ? ", racing" : "") << ", output " << dir << "\n";
+              << (cfg.value("racing", false) ? ", racing" : "")
+              << (screen ? ", length screen at " + std::to_string(screen_length) : "")
+              << ", output " << dir << "\n";
   const EvolutionResult res = evo.run(seeds);
 
   json rows = json::array();
@@ -462,9 +500,10 @@ int run_search(const Args& args, const MpiContext& mpi) {
   evaluator.reset();  // MPI: releases the workers
   print_summary(rows, dir, spec.kind == FitnessKind::Needle ? "needle_ppl" : "ppl");
   std::printf(
-      "\nfactors: %s/result_final.json (%ld evaluations run, %ld reused, %ld raced out; %ld "
-      "forward-pass tokens)\n",
-      dir.c_str(), res.evaluated, res.reused, res.rejected, res.tokens);
+      "\nfactors: %s/result_final.json (%ld evaluations run, %ld reused, %ld raced out, %ld "
+      "screened out; %ld forward-pass tokens)\n",
+      dir.c_str(), res.evaluated, res.reused, res.rejected - res.screened_out, res.screened_out,
+      res.tokens);
   return 0;
 }
 

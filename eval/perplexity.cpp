@@ -60,6 +60,26 @@ std::vector<int> truncate_sequence(const ModelConfig& c, const Shard& sh, int d,
   return seq;
 }
 
+std::vector<std::vector<int>> llamacpp_chunks(const ModelConfig& c, const Shard& sh, int samples,
+                                              int length) {
+  const bool bos = c.add_bos && c.bos_id >= 0;
+  std::vector<int> stream;
+  stream.reserve(sh.tokens.size() + 1);
+  if (bos) stream.push_back(c.bos_id);
+  stream.insert(stream.end(), sh.tokens.begin(), sh.tokens.end());
+  const long n_chunks_all = static_cast<long>(stream.size()) / length;
+  if (n_chunks_all < 1)
+    fail(ErrorKind::Data, "the shard holds " + std::to_string(stream.size()) +
+                              " tokens: fewer than one chunk of " + std::to_string(length));
+  const long n = samples > 0 ? std::min<long>(samples, n_chunks_all) : n_chunks_all;
+  std::vector<std::vector<int>> chunks;
+  for (long i = 0; i < n; ++i) {
+    chunks.emplace_back(stream.begin() + i * length, stream.begin() + (i + 1) * length);
+    if (bos) chunks.back()[0] = c.bos_id;
+  }
+  return chunks;
+}
+
 namespace {
 
 // Runs one sequence and accounts its tokens and FLOPs in `res`.
@@ -138,31 +158,17 @@ void run_sliding(Engine& e, const Shard& sh, const PplOptions& o, int length, co
   res.ppl = std::exp(window_mean_sum / windows);
 }
 
-// llama.cpp's llama-perplexity: all documents joined into one stream that starts with BOS (as
-// llama.cpp tokenizes its input file); chunk i = stream[i*len, (i+1)*len) with its first token
-// replaced by BOS; positions len/2 .. len-2 predict the next token.
+// llama.cpp's llama-perplexity over llamacpp_chunks (as llama.cpp tokenizes its input file).
 // PPL = exp(total NLL / total scored tokens).
 void run_llamacpp(Engine& e, const Shard& sh, const PplOptions& o, int length, const RopeScaling& r,
                   LengthResult& res) {
-  const ModelConfig& c = e.model().config;
-  const bool bos = c.add_bos && c.bos_id >= 0;
-  std::vector<int> stream;
-  stream.reserve(sh.tokens.size() + 1);
-  if (bos) stream.push_back(c.bos_id);
-  stream.insert(stream.end(), sh.tokens.begin(), sh.tokens.end());
-  const long n_chunks_all = static_cast<long>(stream.size()) / length;
-  if (n_chunks_all < 1)
-    fail(ErrorKind::Data, "the shard holds " + std::to_string(stream.size()) +
-                              " tokens: fewer than one chunk of " + std::to_string(length));
-  const long n_chunks = o.samples > 0 ? std::min<long>(o.samples, n_chunks_all) : n_chunks_all;
+  const auto chunks = llamacpp_chunks(e.model().config, sh, o.samples, length);
   Progress prog("ppl@" + std::to_string(length) + " llamacpp",
-                static_cast<double>(n_chunks) * length, "tok", o.quiet);
+                static_cast<double>(chunks.size()) * length, "tok", o.quiet);
   double nll = 0;
   long count = 0;
-  for (long i = 0; i < n_chunks; ++i) {
-    std::vector<int> seq(stream.begin() + i * length, stream.begin() + (i + 1) * length);
-    if (bos) seq[0] = c.bos_id;
-    const auto lp = score(e, seq, r, length / 2, res);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const auto lp = score(e, chunks[i], r, length / 2, res);
     DocScore ds{"chunk" + std::to_string(i), static_cast<long>(lp.size()), 0.0};
     for (double v : lp) ds.nll -= v;
     nll += ds.nll;

@@ -51,6 +51,13 @@ std::vector<int> truncate_documents(const ModelConfig& c, const Shard& shard, in
                                     int length, bool quiet);
 std::vector<int> truncate_sequence(const ModelConfig& c, const Shard& shard, int d, int length);
 
+// LlamaCpp mode's chunks at `length`: the documents joined into one stream that starts with BOS,
+// chunk i = stream[i*length, (i+1)*length) with its first token replaced by BOS; the first
+// `samples` (0 = all). Each chunk scores positions length/2 .. length-2 (logprobs from
+// length/2). Throws Data when the shard holds less than one chunk.
+std::vector<std::vector<int>> llamacpp_chunks(const ModelConfig& c, const Shard& shard, int samples,
+                                              int length);
+
 LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOptions& opt, int length);
 
 }  // namespace lr

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Search efficiency: held-out PPL of the factors a search finds against the forward-pass tokens
-# it spent, for the plain GA and the cheaper variants (racing, needle fitness), over seeds.
+# it spent, for the plain GA and the cheaper variants (racing, length screen), over seeds.
 #   stories260K 512 -> 4096: search on tinystories-like docs 01-06, judged on 07-12;
 #   fixture-llama-5m 256 -> 2048: search on pg19-like/valid, judged on pg19-like/test.
 # Finished runs are kept and reused (delete results/search-cost/ to start over). Outputs in
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
 MODELS=${MODELS:-"stories fixture"}
 HPS=${HPS:-quick}                 # hyperparams/<name>.json; "quick dim_mono" adds the default size
-VARIANTS=${VARIANTS:-"plain racing"}   # plain | racing | racing-z1 (z = 1)
+VARIANTS=${VARIANTS:-"plain racing"}   # plain | racing | racing-z1 (z = 1) | screen | racing-screen
 SEEDS=${SEEDS:-"0 1 2"}
 START_TOKENS=${START_TOKENS:-1}   # 1: search n̂ too (as the demo and the paper do)
 THREADS=${THREADS:-2}
@@ -65,6 +65,9 @@ for m in $MODELS; do
     extra=(); [ "$START_TOKENS" = 1 ] && extra=(--search-start-tokens)
     case $v in
       plain) ;; racing) extra+=(--racing) ;; racing-z1) extra+=(--racing --racing-z 1) ;;
+      # Length screen: children first scored at a quarter of the target, the better half in full.
+      screen) extra+=(--screen-length $((TARGET / 4)) --screen-keep 0.5) ;;
+      racing-screen) extra+=(--racing --screen-length $((TARGET / 4)) --screen-keep 0.5) ;;
       *) echo "bench-search-cost: unknown variant '$v'" >&2; exit 2 ;;
     esac
     echo "== $m $hp $v seed $seed" >&2
@@ -88,7 +91,8 @@ for i, best in zip(f["iterations/iteration"][:], f["iterations/best_id"][:]):
     print(i, int(tok[it <= i].sum()), int(st[ids == best][0]))
 PYEOF
 )
-    read -r evals out tokens sppl < <($PY -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['evaluations'], j['raced_out'], j['tokens_processed'], j['ppl'])" "$run/result_final.json")
+    # raced_out: candidates stopped early (raced out, or screened out by the length screen).
+    read -r evals out tokens sppl < <($PY -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['evaluations'], j['raced_out'] + j.get('screened_out', 0), j['tokens_processed'], j['ppl'])" "$run/result_final.json")
     echo "$key$evals,$out,$tokens,$sppl,$(heldout "$run/result_final.json"),$wall" >> "$OUT/runs.csv"
   done; done; done
 done
@@ -122,7 +126,7 @@ def at_half_budget(m, hp, v, rs, best_base, plain):
     gain = best_base - st.mean(final) if final else 0
     return f"{100 * (best_base - st.mean(at_half)) / gain:.0f} %" if gain > 0 else "—"
 
-lines = ["| model | hp | variant | seeds | evaluations | raced out | tokens (vs plain) | held-out PPL (mean ± sd) | improvement over best of PI/NTK/YaRN kept | kept at 50 % of plain's tokens |",
+lines = ["| model | hp | variant | seeds | evaluations | raced or screened out | tokens (vs plain) | held-out PPL (mean ± sd) | improvement over best of PI/NTK/YaRN kept | kept at 50 % of plain's tokens |",
          "|---|---|---|---|---|---|---|---|---|---|"]
 for (m, hp, v), rs in sorted(groups.items()):
     tok = st.mean(int(r["tokens"]) for r in rs)

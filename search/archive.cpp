@@ -32,12 +32,14 @@ struct ContentHash {
 using I64s = std::vector<int64_t>;
 using F64s = std::vector<double>;
 // The datasets that content_sha256 covers, in its order; the racing records (absent from
-// archives before racing) go last and are left out when null.
+// archives before racing) go last and are left out when null, then the screen PPLs (absent
+// before the length screen) likewise.
 struct Contents {
   std::vector<const I64s*> ints;
   std::vector<const F64s*> reals;
   const I64s *rejected = nullptr, *tokens = nullptr, *scored = nullptr;
   const F64s* items = nullptr;
+  const F64s* screen = nullptr;
 };
 std::string content_sha256(const std::string& config_text, int64_t final_best, const Contents& c) {
   ContentHash ch;
@@ -51,6 +53,7 @@ std::string content_sha256(const std::string& config_text, int64_t final_best, c
     ch.add(*c.scored);
     ch.add(*c.items);
   }
+  if (c.screen) ch.add(*c.screen);
   return ch.h.hex();
 }
 }  // namespace
@@ -63,7 +66,7 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_attr(f, "config", a.config.dump());
     h5::write_attr_int(f, "final_best_id", a.final_best);
     const size_t n = a.individuals.size();
-    std::vector<double> lambda, ppl, short_ppl, wall, items;
+    std::vector<double> lambda, ppl, short_ppl, wall, items, screen;
     std::vector<int64_t> id, st, origin, p1, p2, it, rejected, tokens, scored;
     size_t n_items = 0;  // widest per-item record; shorter ones padded with NaN
     for (const auto& ind : a.individuals) n_items = std::max(n_items, ind.item_nll.size());
@@ -78,6 +81,7 @@ void write_archive(const std::string& path, const ArchiveData& a) {
       st.push_back(ind.start_tokens);
       ppl.push_back(ind.ppl);
       short_ppl.push_back(ind.short_ppl);
+      screen.push_back(ind.screen_ppl);
       origin.push_back(static_cast<int64_t>(ind.origin));
       p1.push_back(ind.parent1);
       p2.push_back(ind.parent2);
@@ -106,6 +110,7 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     i64("tokens", tokens);
     i64("items_scored", scored);
     h5::write_raw(g.id, "item_nll", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {n, n_items}, items.data());
+    f64("screen_ppl", screen);
     h5::write_attr(g.id, "origin_codes", "0=init 1=mutation 2=crossover");
     h5::Handle gi{h5::create_group(f, "iterations"), H5Gclose};
     std::vector<int64_t> iter, best, pop;
@@ -131,7 +136,8 @@ void write_archive(const std::string& path, const ArchiveData& a) {
                      &rejected,
                      &tokens,
                      &scored,
-                     &items};
+                     &items,
+                     &screen};
     h5::write_attr(f, "content_sha256", content_sha256(a.config.dump(), a.final_best, c));
   });
 }
@@ -197,6 +203,9 @@ ArchiveData read_archive_here(const std::string& path) {
       fail(ErrorKind::Format, path + ": individuals/item_nll is not an (n, items) matrix");
     n_items = d[1];
   }
+  // Length-screen records (absent in archives from before the screen: none screened).
+  const bool screen_records = H5Lexists(g.id, "screen_ppl", H5P_DEFAULT) > 0;
+  const std::vector<double> screen = screen_records ? f64("screen_ppl") : std::vector<double>(n);
   for (size_t i = 0; i < n; ++i) {
     const bool ok = id[i] >= 0 && (i == 0 || id[i] > id[i - 1]) && st[i] >= 0 &&
                     st[i] <= INT32_MAX && origin[i] >= 0 && origin[i] <= 2 && it[i] >= 0 &&
@@ -224,6 +233,10 @@ ArchiveData read_archive_here(const std::string& path) {
       ind.tokens = tokens[i];
       ind.item_nll.assign(items.begin() + i * n_items, items.begin() + i * n_items + scored[i]);
     }
+    if (!(screen[i] >= 0) || std::isinf(screen[i]))
+      fail(ErrorKind::Format,
+           path + ": individual " + std::to_string(i) + " has an impossible screen PPL: corrupt");
+    ind.screen_ppl = screen[i];
     a.individuals.push_back(ind);
   }
   // Per-iteration records (population padded with -1 to the widest iteration).
@@ -261,6 +274,7 @@ ArchiveData read_archive_here(const std::string& path) {
       c.scored = &scored;
       c.items = &items;
     }
+    if (screen_records) c.screen = &screen;
     if (content_sha256(config_text, a.final_best, c) != h5::read_attr(f.id, "content_sha256", path))
       fail(ErrorKind::Format, path + ": content checksum mismatch: the archive is corrupt");
   }

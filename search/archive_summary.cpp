@@ -112,7 +112,12 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
 namespace {
 long raced_out(const ArchiveSummary& s) {
   long n = 0;
-  for (const auto& i : s.individuals) n += i.rejected ? 1 : 0;
+  for (const auto& i : s.individuals) n += i.rejected && !i.screened_out() ? 1 : 0;
+  return n;
+}
+long screened_out(const ArchiveSummary& s) {
+  long n = 0;
+  for (const auto& i : s.individuals) n += i.screened_out() ? 1 : 0;
   return n;
 }
 long tokens_processed(const ArchiveSummary& s) {
@@ -125,9 +130,10 @@ long tokens_processed(const ArchiveSummary& s) {
 json to_json(const ArchiveSummary& s) {
   const json& c = s.config;
   json run = json::object();
-  for (const char* k : {"model", "data", "target_length", "original_length", "scale", "algorithm",
-                        "seed", "samples", "search_start_tokens", "mscale", "short_length",
-                        "fitness", "racing", "racing_z", "hyperparams", "toolkit"})
+  for (const char* k :
+       {"model", "data", "target_length", "original_length", "scale", "algorithm", "seed",
+        "samples", "search_start_tokens", "mscale", "short_length", "fitness", "racing", "racing_z",
+        "screen_length", "screen_keep", "hyperparams", "toolkit"})
     if (c.contains(k)) run[k] = c[k];
   json iters = json::array();
   for (size_t i = 0; i < s.iterations.size(); ++i) {
@@ -147,6 +153,7 @@ json to_json(const ArchiveSummary& s) {
           {"finished", s.finished},
           {"evaluations", s.evaluations},
           {"raced_out", raced_out(s)},
+          {"screened_out", screened_out(s)},
           {"tokens_processed", tokens_processed(s)},
           {"iterations", iters},
           {"best",

@@ -45,8 +45,10 @@ class LocalEvaluator : public Evaluator {
                  const FitnessSpec& spec, int threads, int parallel)
       : items_(std::move(items)), spec_(spec) {
     if (items_.empty()) fail(ErrorKind::InvalidArgument, "search: no fitness items");
-    if (spec_.short_length > 0)  // eval ppl's documents at the short length
-      short_items_ = ppl_items(m.config, s, spec_.samples, spec_.short_length);
+    if (spec_.short_length > 0)  // eval ppl's documents (or chunks) at the short length
+      short_items_ = document_items(
+          spec_.kind == FitnessKind::LlamaCpp ? FitnessKind::LlamaCpp : FitnessKind::Ppl, m.config,
+          s, spec_.samples, spec_.short_length);
     if (parallel < 1) fail(ErrorKind::InvalidArgument, "--parallel-candidates must be >= 1");
     if (threads <= 0) threads = max_threads();
     parallel_ = std::min(parallel, threads);

@@ -65,6 +65,10 @@ void Evolution::add_candidate(Individual ind, std::vector<Individual>& batch) {
   ind.id = next_id_++;
   ind.iteration = iteration_;
   ind.ppl = std::nan("");
+  ind.item_nll.clear();
+  ind.rejected = false;
+  ind.tokens = 0;
+  ind.screen_ppl = 0;
   const std::string why = space_.violation(ind);
   if (!why.empty()) fail(ErrorKind::Data, "search: internal constraint violation: " + why);
   seen_.insert(space_.key(ind));
@@ -81,6 +85,8 @@ void Evolution::save_archive(int64_t final_best) {
   // archive, so a kill during the replay never loses finished work.
   std::unordered_set<int64_t> have;
   for (const auto& ind : a.individuals) have.insert(ind.id);
+  for (const auto& [id, ind] : pending_)  // screened and kept: the screen's work is kept too
+    if (have.insert(id).second) a.individuals.push_back(ind);
   for (const auto& [key, ind] : cache_)
     if (!have.count(ind.id)) a.individuals.push_back(ind);
   std::sort(a.individuals.begin(), a.individuals.end(),
@@ -91,22 +97,77 @@ void Evolution::save_archive(int64_t final_best) {
 }
 
 void Evolution::add_scored(const Individual& ind) {
+  pending_.erase(ind.id);
   result_.individuals.push_back(ind);
   result_.tokens += ind.tokens;
   result_.rejected += ind.rejected ? 1 : 0;
+  result_.screened_out += ind.screened_out() ? 1 : 0;
+}
+
+const Individual* Evolution::cached(const Individual& ind) const {
+  auto it = cache_.find(space_.key(ind));
+  return it != cache_.end() && it->second.id == ind.id ? &it->second : nullptr;
+}
+
+void Evolution::screen(std::vector<Individual>& batch) {
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Individual* c = cached(batch[i]);
+    if (c && c->screen_ppl > 0) {
+      batch[i].screen_ppl = c->screen_ppl;
+      batch[i].tokens = c->tokens;  // the screen's (a full score reused later brings its own)
+      batch[i].wall_time = c->wall_time;
+    } else {
+      todo.push_back(i);
+    }
+  }
+  if (!todo.empty()) {
+    save_archive();
+    std::vector<Individual> work;
+    for (size_t i : todo) work.push_back(batch[i]);
+    screen_->evaluate(work, Race{}, [&](size_t k, const Fitness& f) {
+      Individual& ind = batch[todo[k]];
+      // A screen PPL of exactly 0 cannot happen (PPL >= 1); NaN (a broken candidate) is kept
+      // as the largest value, so the candidate is screened out.
+      ind.screen_ppl = std::isnan(f.ppl) ? std::numeric_limits<double>::max() : f.ppl;
+      ind.tokens = f.tokens;
+      ind.wall_time = now_seconds() - start_;
+      pending_[ind.id] = ind;
+      save_archive();  // never lose a finished screen
+    });
+  }
+  std::vector<size_t> order(batch.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return fitness_before(batch[a].screen_ppl, batch[a].id, batch[b].screen_ppl, batch[b].id);
+  });
+  const size_t keep = std::max<size_t>(
+      1, static_cast<size_t>(std::ceil(screen_keep_ * static_cast<double>(batch.size()) - 1e-9)));
+  for (size_t r = keep; r < order.size(); ++r) {
+    Individual& ind = batch[order[r]];
+    ind.rejected = true;
+    ind.ppl = std::nan("");
+    ind.item_nll.clear();
+    add_scored(ind);
+    if (cached(ind))
+      ++result_.reused;
+    else
+      ++result_.evaluated;
+  }
+  if (!todo.empty()) save_archive();
 }
 
 void Evolution::evaluate(std::vector<Individual>& batch, const Race& race) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < batch.size(); ++i) {
-    auto it = cache_.find(space_.key(batch[i]));
-    if (it != cache_.end() && it->second.id == batch[i].id) {
-      batch[i].ppl = it->second.ppl;
-      batch[i].short_ppl = it->second.short_ppl;
-      batch[i].wall_time = it->second.wall_time;
-      batch[i].item_nll = it->second.item_nll;
-      batch[i].rejected = it->second.rejected;
-      batch[i].tokens = it->second.tokens;
+    const Individual* c = cached(batch[i]);
+    if (c && !c->screen_pending()) {
+      batch[i].ppl = c->ppl;
+      batch[i].short_ppl = c->short_ppl;
+      batch[i].wall_time = c->wall_time;
+      batch[i].item_nll = c->item_nll;
+      batch[i].rejected = c->rejected;
+      batch[i].tokens = c->tokens;
       add_scored(batch[i]);
       ++result_.reused;
     } else {
@@ -123,7 +184,7 @@ void Evolution::evaluate(std::vector<Individual>& batch, const Race& race) {
     ind.short_ppl = f.short_ppl;
     ind.item_nll = f.item_nll;
     ind.rejected = f.rejected;
-    ind.tokens = f.tokens;
+    ind.tokens += f.tokens;  // after the screen's, if any
     ind.wall_time = now_seconds() - start_;
     add_scored(ind);
     ++result_.evaluated;
@@ -160,12 +221,14 @@ void Evolution::record(int iteration, const std::vector<Individual>& pop) {
   const long done = static_cast<long>(result_.individuals.size());
   const double rate = el > 0 ? result_.evaluated / (el / 60.0) : 0;
   const double eta = rate > 0 ? (planned_ - done) / rate * 60.0 : -1;
+  char screened[48] = "";
+  if (screen_) std::snprintf(screened, sizeof screened, ", %ld screened out", result_.screened_out);
   char line[384];
   std::snprintf(line, sizeof line,
                 "[iter %3d/%d] best %.4f (n̂=%d) median %.4f  evals %ld/%ld (%ld reused, %ld "
-                "raced out)  %.3g tokens  %.1f evals/min  ETA %s",
+                "raced out%s)  %.3g tokens  %.1f evals/min  ETA %s",
                 iteration, hp_.iterations(), r.best_ppl, sorted.front().start_tokens, r.median_ppl,
-                done, planned_, result_.reused, result_.rejected,
+                done, planned_, result_.reused, result_.rejected - result_.screened_out, screened,
                 static_cast<double>(result_.tokens), rate, format_duration(eta).c_str());
   log_line(line);
 }
@@ -218,7 +281,21 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
       if (!c) c = mutate(parents[a], space_, seen_, rng_);
       if (c) add_candidate(*c, children);
     }
-    evaluate(children, racing_ ? make_race(parents, static_cast<size_t>(K), racing_z_) : Race{});
+    const Race race = racing_ ? make_race(parents, static_cast<size_t>(K), racing_z_) : Race{};
+    if (screen_ && !children.empty()) {
+      screen(children);
+      std::vector<Individual> kept;
+      std::vector<size_t> where;
+      for (size_t i = 0; i < children.size(); ++i)
+        if (!children[i].rejected) {
+          kept.push_back(children[i]);
+          where.push_back(i);
+        }
+      evaluate(kept, race);
+      for (size_t k = 0; k < kept.size(); ++k) children[where[k]] = kept[k];
+    } else {
+      evaluate(children, race);
+    }
     population = parents;
     population.insert(population.end(), children.begin(), children.end());
     record(iteration_, population);
@@ -236,7 +313,8 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     j["id"] = result_.best.id;
     j["tokens_processed"] = result_.tokens;
     j["evaluations"] = static_cast<long>(result_.individuals.size());
-    j["raced_out"] = result_.rejected;
+    j["raced_out"] = result_.rejected - result_.screened_out;
+    if (screen_) j["screened_out"] = result_.screened_out;
     const std::string text = j.dump(2) + "\n";
     h5::write_bytes_atomically(dir_ + "/result_final.json", text.data(), text.size());
   }

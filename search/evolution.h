@@ -20,7 +20,8 @@ struct EvolutionResult {
   std::vector<Individual> individuals;  // every evaluated individual, by id
   long evaluated = 0;                   // evaluations run now
   long reused = 0;                      // evaluations taken from the resumed archive
-  long rejected = 0;                    // raced out (of all, reused included)
+  long rejected = 0;                    // raced or screened out (of all, reused included)
+  long screened_out = 0;                // of `rejected`: stopped by the length screen
   long tokens = 0;                      // forward-pass tokens of all evaluations, reused included
 };
 
@@ -46,11 +47,24 @@ class Evolution {
     racing_z_ = z;
   }
 
+  // Length screen (README, "Length screen"): from iteration 1 on, each generation's children
+  // are first scored by `screen` (the same items cut to a shorter length, the same scaling);
+  // only the best ceil(keep x children) by that PPL (ties by id) are scored in full, the
+  // others are screened out. `screen` must outlive the run; null turns it off.
+  void set_screen(Evaluator* screen, double keep) {
+    screen_ = screen;
+    screen_keep_ = keep;
+  }
+
   EvolutionResult run(const std::vector<Seed>& seeds);
 
  private:
   void add_candidate(Individual ind, std::vector<Individual>& batch);
   void evaluate(std::vector<Individual>& batch, const Race& race = Race{});
+  // Scores `batch` on the screen and marks all but the kept as screened out (scored).
+  void screen(std::vector<Individual>& batch);
+  // The archived evaluation of `ind` (same genome and id) when resuming, else null.
+  const Individual* cached(const Individual& ind) const;
   void add_scored(const Individual& ind);  // into the result's individuals and totals
   std::vector<Individual> select(std::vector<Individual> pop, size_t n) const;
   void record(int iteration, const std::vector<Individual>& pop);
@@ -74,6 +88,9 @@ class Evolution {
   bool quiet_ = false;
   bool racing_ = false;
   double racing_z_ = 2.0;
+  Evaluator* screen_ = nullptr;
+  double screen_keep_ = 0.5;
+  std::map<int64_t, Individual> pending_;  // screened and kept, full score not finished
   double start_ = 0;
   long planned_ = 0;
 };

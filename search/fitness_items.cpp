@@ -10,10 +10,21 @@ namespace lr {
 FitnessKind parse_fitness_kind(const std::string& s) {
   if (s == "ppl") return FitnessKind::Ppl;
   if (s == "needle") return FitnessKind::Needle;
-  fail(ErrorKind::InvalidArgument, "--fitness must be ppl or needle, not '" + s + "'");
+  if (s == "llamacpp") return FitnessKind::LlamaCpp;
+  fail(ErrorKind::InvalidArgument, "--fitness must be ppl, needle or llamacpp, not '" + s + "'");
 }
 
-const char* fitness_kind_name(FitnessKind k) { return k == FitnessKind::Ppl ? "ppl" : "needle"; }
+const char* fitness_kind_name(FitnessKind k) {
+  switch (k) {
+    case FitnessKind::Ppl:
+      return "ppl";
+    case FitnessKind::Needle:
+      return "needle";
+    case FitnessKind::LlamaCpp:
+      return "llamacpp";
+  }
+  return "?";
+}
 
 std::vector<FitnessItem> ppl_items(const ModelConfig& c, const Shard& shard, int samples,
                                    int length) {
@@ -21,6 +32,21 @@ std::vector<FitnessItem> ppl_items(const ModelConfig& c, const Shard& shard, int
   for (int d : truncate_documents(c, shard, samples, length, true))
     items.push_back({shard.names[d], truncate_sequence(c, shard, d, length), 0});
   return items;
+}
+
+std::vector<FitnessItem> llamacpp_items(const ModelConfig& c, const Shard& shard, int samples,
+                                        int length) {
+  std::vector<FitnessItem> items;
+  for (auto& chunk : llamacpp_chunks(c, shard, samples, length))
+    items.push_back({"chunk" + std::to_string(items.size()), std::move(chunk), length / 2});
+  return items;
+}
+
+std::vector<FitnessItem> document_items(FitnessKind kind, const ModelConfig& c, const Shard& shard,
+                                        int samples, int length) {
+  if (kind == FitnessKind::LlamaCpp) return llamacpp_items(c, shard, samples, length);
+  if (kind == FitnessKind::Ppl) return ppl_items(c, shard, samples, length);
+  fail(ErrorKind::InvalidArgument, "document_items: not a document fitness");
 }
 
 std::vector<FitnessItem> needle_items(const Tokenizer& tok, const ModelConfig& c, int samples,

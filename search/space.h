@@ -24,8 +24,14 @@ struct Individual {
   // Per fitness item (document or needle prompt, in scoring order): mean NLL. Fewer than the
   // items when raced out; empty in archives from before racing.
   std::vector<double> item_nll;
-  bool rejected = false;  // raced out: ppl is the estimate from the items scored
-  long tokens = 0;        // forward-pass tokens its evaluation ran (0: not recorded)
+  bool rejected = false;  // raced out (ppl: the estimate from the items scored) or screened out
+  long tokens = 0;  // forward-pass tokens its evaluation ran, screen included (0: not recorded)
+  // Length screen (--screen-length): the PPL on the items cut to the screen length; 0 = not
+  // screened. Screened out: rejected, ppl NaN, no items. Screened and kept but not yet scored
+  // in full (only in an archive written mid-generation): not rejected, ppl NaN.
+  double screen_ppl = 0.0;
+  bool screen_pending() const { return screen_ppl > 0 && !rejected && ppl != ppl; }
+  bool screened_out() const { return screen_ppl > 0 && rejected && item_nll.empty(); }
 };
 
 enum class Algorithm { DimMono, DimPieceMono };

@@ -22,21 +22,27 @@ Shard pg19_valid_shard(const Model& model) {
   return build_shard(*tok, model.tokenizer_path, files, 0, true);
 }
 
+// eval ppl's options for 3 documents (or chunks) under YaRN at s = 2 from L = 256.
+PplOptions yarn2_options(PplMode mode) {
+  PplOptions o;
+  o.samples = 3;
+  o.mode = mode;
+  o.rope.kind = RopeKind::Yarn;
+  o.rope.factor = 2.0;
+  o.rope.original_max_position = 256;
+  o.fixed_scale = true;
+  o.quiet = true;
+  return o;
+}
+
 TEST(FitnessItems, PplItemsAreEvalPplBitForBit) {
   REQUIRE_SHARED("models/fixture-llama-5m");
   REQUIRE_SHARED("data/pg19-like/valid");
   auto model = load_model(test::shared("models/fixture-llama-5m"));
   const Shard shard = pg19_valid_shard(*model);
   Engine engine(*model);
-  RopeScaling r;
-  r.kind = RopeKind::Yarn;
-  r.factor = 2.0;
-  r.original_max_position = 256;
-  PplOptions o;
-  o.samples = 3;
-  o.rope = r;
-  o.fixed_scale = true;
-  o.quiet = true;
+  const PplOptions o = yarn2_options(PplMode::Truncate);
+  const RopeScaling& r = o.rope;
   const LengthResult want = evaluate_length(engine, shard, o, 512);
   const auto items = ppl_items(model->config, shard, 3, 512);
   ASSERT_EQ(items.size(), 3u);
@@ -49,6 +55,41 @@ TEST(FitnessItems, PplItemsAreEvalPplBitForBit) {
   }
   EXPECT_EQ(ppl_of(nll), want.ppl);  // bit for bit: the search scores what eval ppl reports
   EXPECT_EQ(tokens, want.tokens_processed);
+}
+
+// The llamacpp items are eval ppl --mode llamacpp's chunks: the same tokens, the same scored
+// positions; exp(mean of the chunk means) equals that mode's exp(total NLL / tokens) up to the
+// summation order (1e-12 relative).
+TEST(FitnessItems, LlamaCppItemsAreEvalPplLlamaCppMode) {
+  REQUIRE_SHARED("models/fixture-llama-5m");
+  REQUIRE_SHARED("data/pg19-like/valid");
+  auto model = load_model(test::shared("models/fixture-llama-5m"));
+  const Shard shard = pg19_valid_shard(*model);
+  Engine engine(*model);
+  const PplOptions o = yarn2_options(PplMode::LlamaCpp);
+  const RopeScaling& r = o.rope;
+  const LengthResult want = evaluate_length(engine, shard, o, 512);
+  const auto items = document_items(FitnessKind::LlamaCpp, model->config, shard, 3, 512);
+  ASSERT_EQ(items.size(), 3u);
+  ASSERT_EQ(want.docs.size(), 3u);
+  std::vector<double> nll;
+  long tokens = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    EXPECT_EQ(items[i].name, want.docs[i].name);
+    EXPECT_EQ(items[i].tokens.size(), 512u);
+    EXPECT_EQ(items[i].tokens[0], model->config.bos_id);
+    const double m = item_nll(engine, items[i], r, tokens);
+    EXPECT_NEAR(m, want.docs[i].nll / want.docs[i].tokens, 1e-12 * m);
+    EXPECT_EQ(want.docs[i].tokens, 255);  // positions 256..510 predict the next token
+    nll.push_back(m);
+  }
+  EXPECT_NEAR(ppl_of(nll), want.ppl, 1e-12 * want.ppl);
+  EXPECT_EQ(tokens, want.tokens_processed);
+  // Not the Truncate documents: chunk 1 starts inside the joined stream.
+  const auto docs = ppl_items(model->config, shard, 3, 512);
+  EXPECT_NE(items[1].tokens, docs[1].tokens);
+  EXPECT_EQ(parse_fitness_kind("llamacpp"), FitnessKind::LlamaCpp);
+  EXPECT_STREQ(fitness_kind_name(FitnessKind::LlamaCpp), "llamacpp");
 }
 
 // The short objective is eval ppl at the short length under the deployed scaling, bit for bit.

@@ -51,8 +51,14 @@ TEST(RaceBound, GenerationRace) {
 // per item, and item-specific noise, so paired differences vary from item to item.
 class ItemStub : public Evaluator {
  public:
-  explicit ItemStub(int half, bool reverse = false, long fail_after = -1)
-      : reverse_(reverse), fail_after_(fail_after) {
+  // `tokens_per_item` and `distortion` (a second, candidate-dependent error) make it the
+  // length screen's stand-in: cheaper items, a noisier view of the same fitness.
+  explicit ItemStub(int half, bool reverse = false, long fail_after = -1,
+                    long tokens_per_item = 100, double distortion = 0.0)
+      : reverse_(reverse),
+        fail_after_(fail_after),
+        tokens_per_item_(tokens_per_item),
+        distortion_(distortion) {
     for (int i = 0; i < half; ++i)
       target_.push_back(1.0 + 6.0 * std::pow(i / std::max(1.0, half - 1.0), 2));
   }
@@ -65,7 +71,7 @@ class ItemStub : public Evaluator {
       dist += std::pow(ind.lambda[k] - target_[k], 2);
       h += ind.lambda[k] * (k + 1.7) * (d + 3.1);
     }
-    const double noise = 0.05 * std::sin(h * 12.9898);
+    const double noise = 0.05 * std::sin(h * 12.9898) + distortion_ * std::sin(h * 7.77 + 1.3);
     return 2.0 + 0.4 * static_cast<double>(d % 4) + 0.05 * dist * kWeight[d] + noise;
   }
   void evaluate(const std::vector<Individual>& batch, const Race& race,
@@ -77,7 +83,7 @@ class ItemStub : public Evaluator {
       const ItemScores s = score_items(
           kItems,
           [&](size_t d, long& tokens) {
-            tokens += 100;
+            tokens += tokens_per_item_;
             return nll(batch[i], d);
           },
           race);
@@ -96,11 +102,13 @@ class ItemStub : public Evaluator {
  private:
   bool reverse_;
   long fail_after_;
+  long tokens_per_item_;
+  double distortion_;
   std::vector<double> target_;
 };
 
 EvolutionResult run(Evaluator& ev, bool racing, const std::string& dir = "",
-                    const std::vector<Individual>& cache = {}) {
+                    const std::vector<Individual>& cache = {}, Evaluator* screen = nullptr) {
   HyperParams hp;
   hp.population_size = 16;
   hp.max_time_budget = 8;
@@ -111,6 +119,7 @@ EvolutionResult run(Evaluator& ev, bool racing, const std::string& dir = "",
   Evolution e(sp, hp, 11, ev, [](const Fitness& f) { return f.ppl; });
   e.set_quiet(true);
   e.set_racing(racing, 2.0);
+  e.set_screen(screen, 0.5);
   if (!dir.empty()) e.set_output(dir, {{"test", true}}, {});
   e.set_resume_cache(cache);
   ModelConfig c;
@@ -194,6 +203,92 @@ TEST(Racing, CrashThenResumeEndsIdentically) {
       EXPECT_EQ(a.individuals[i].item_nll, ref.individuals[i].item_nll);
       EXPECT_EQ(a.individuals[i].rejected, ref.individuals[i].rejected);
       EXPECT_EQ(a.individuals[i].tokens, ref.individuals[i].tokens);
+    }
+  }
+}
+
+// Length screen: every child of iterations >= 1 is screened (8 items x 25 tokens), the better
+// half (ceil(12 / 2) = 6 of 12, ties by id) is scored in full, the rest never becomes a parent.
+TEST(Screen, HalvesTheFullScoresKeepsQuality) {
+  ItemStub plain(6), full(6), screen(6, false, -1, 25, 0.02);
+  const auto p = run(plain, false), r = run(full, false, "", {}, &screen);
+  EXPECT_EQ(screen.calls_, 8 * 12);  // every child of the 8 iterations
+  EXPECT_EQ(full.calls_, 16 + 8 * 6);
+  EXPECT_EQ(r.screened_out, 8 * 6);
+  EXPECT_EQ(r.rejected, r.screened_out);
+  EXPECT_EQ(r.tokens, full.items_ * 100 + screen.items_ * 25);
+  EXPECT_EQ(p.tokens, 112 * 800);            // 16 + 8 x 12 full scores
+  EXPECT_EQ(r.tokens, 64 * 800 + 96 * 200);  // 16 + 8 x 6 full scores + 96 screens: 79 %
+  EXPECT_LT(r.best.ppl, 1.01 * p.best.ppl) << "the screen keeps the search's quality";
+  std::map<int64_t, const Individual*> by_id;
+  for (const auto& ind : r.individuals) by_id[ind.id] = &ind;
+  for (const auto& ind : r.individuals) {
+    if (ind.iteration == 0) {
+      EXPECT_EQ(ind.screen_ppl, 0.0);
+      continue;
+    }
+    EXPECT_GT(ind.screen_ppl, 1.0);
+    if (ind.rejected) {  // screened out: no full score, the screen's tokens only
+      EXPECT_TRUE(ind.item_nll.empty());
+      EXPECT_TRUE(std::isnan(ind.ppl));
+      EXPECT_EQ(ind.tokens, 8 * 25);
+    } else {
+      EXPECT_EQ(ind.item_nll.size(), 8u);
+      EXPECT_EQ(ind.tokens, 8 * 25 + 8 * 100);
+    }
+  }
+  // Per generation the kept are exactly the better half by screen PPL.
+  for (int it = 1; it <= 8; ++it) {
+    double worst_kept = 0, best_out = 1e300;
+    for (const auto& ind : r.individuals) {
+      if (ind.iteration != it) continue;
+      (ind.rejected ? best_out : worst_kept) =
+          ind.rejected ? std::min(best_out, ind.screen_ppl) : std::max(worst_kept, ind.screen_ppl);
+    }
+    EXPECT_LE(worst_kept, best_out) << "iteration " << it;
+  }
+  for (const auto& it : r.iterations)
+    for (size_t k = 0; k < std::min<size_t>(8, it.population.size()); ++k)
+      EXPECT_FALSE(by_id[it.population[k]]->rejected) << "iteration " << it.iteration;
+}
+
+// Killed during a screen or a full score, resumed from the archive: the same run, nothing
+// scored twice (screens of kept children archived before their full score included).
+TEST(Screen, CrashThenResumeEndsIdentically) {
+  const std::string dir = test::tmp_dir() + "/screen-resume";
+  ItemStub full(6), screen(6, false, -1, 25, 0.02);
+  const auto ref = run(full, true, "", {}, &screen);
+  struct Crash {
+    long full_at, screen_at;
+  };
+  for (const Crash c : {Crash{-1, 5}, Crash{20, -1}, Crash{-1, 40}, Crash{35, -1}}) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    ItemStub f1(6, false, c.full_at), s1(6, false, c.screen_at, 25, 0.02);
+    EXPECT_THROW(run(f1, true, dir, {}, &s1), std::runtime_error);
+    const auto saved = read_archive(dir + "/archive.h5").individuals;
+    long pending = 0;
+    for (const auto& ind : saved) pending += ind.screen_pending() ? 1 : 0;
+    ItemStub f2(6), s2(6, false, -1, 25, 0.02);
+    const auto r = run(f2, true, dir, saved, &s2);
+    EXPECT_EQ(f1.calls_ + f2.calls_, full.calls_) << "full scores: nothing twice";
+    EXPECT_EQ(s1.calls_ + s2.calls_, screen.calls_) << "screens: nothing twice";
+    EXPECT_EQ(r.best.id, ref.best.id);
+    EXPECT_EQ(r.tokens, ref.tokens);
+    EXPECT_EQ(r.rejected, ref.rejected);
+    EXPECT_EQ(r.screened_out, ref.screened_out);
+    const auto a = read_archive(dir + "/archive.h5");
+    ASSERT_EQ(a.individuals.size(), ref.individuals.size());
+    for (size_t i = 0; i < a.individuals.size(); ++i) {
+      const auto &x = a.individuals[i], &y = ref.individuals[i];
+      EXPECT_EQ(x.screen_ppl, y.screen_ppl);
+      EXPECT_EQ(x.item_nll, y.item_nll);
+      EXPECT_EQ(x.rejected, y.rejected);
+      EXPECT_EQ(x.tokens, y.tokens);
+      EXPECT_FALSE(x.screen_pending());
+    }
+    if (c.full_at == 20) {
+      EXPECT_GT(pending, 0) << "a kill during full scores leaves pending screens";
     }
   }
 }

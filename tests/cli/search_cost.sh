@@ -3,6 +3,9 @@
 #  - --racing: fewer forward-pass tokens than the plain GA; the same archive with
 #    --parallel-candidates 2 and under mpirun; SIGKILL + --resume ends identically;
 #  - --fitness needle (passkey fixture): scores passkey prompts, no --data needed;
+#  - --fitness llamacpp: the best's fitness is `eval ppl --mode llamacpp` of its factors;
+#  - --screen-length: half of each generation screened out at 128 tokens, fewer tokens,
+#    SIGKILL + --resume ends identically;
 #  - refused combinations.
 set -u
 source "$(dirname "$0")/common.sh"
@@ -84,6 +87,56 @@ else
   echo "note: $PK missing, needle case skipped"
 fi
 
+# llama.cpp-chunk fitness: what the search reports for its best is eval ppl --mode llamacpp.
+"$BIN" search "${ARGS[@]}" --fitness llamacpp --threads 2 --output-dir "$T/lcpp" >/dev/null || bad "llamacpp search"
+"$BIN" eval ppl -q --model "$FX" --data "$T/books.h5" --num-tokens 512 --samples 4 --mode llamacpp \
+  --rope longrope --factors "$T/lcpp/result_final.json" --output "$T/lcpp.csv" >/dev/null || bad "llamacpp eval"
+$PY - "$T/lcpp/result_final.json" "$T/lcpp.csv" "$T/lcpp/archive.h5" <<'PYEOF' \
+  && ok "llamacpp fitness: best = eval ppl --mode llamacpp (1e-9), chunks of 512 scored on 255" || bad "llamacpp fitness"
+import json, sys, h5py
+j = json.load(open(sys.argv[1])); want = float(open(sys.argv[2]).read().split()[-1].split(",")[1])
+assert j["fitness"] == "llamacpp" and abs(j["ppl"] / want - 1) < 1e-9, (j["ppl"], want)
+g = h5py.File(sys.argv[3])["individuals"]
+assert g["item_nll"].shape[1] == 4 and (g["tokens"][:] == 4 * 512).all(), g["tokens"][:]
+PYEOF
+
+# Length screen: 6 children a generation, ceil(6 x 0.5) = 3 scored in full, 3 screened out.
+"$BIN" search "${ARGS[@]}" --screen-length 128 --threads 1 --output-dir "$T/scr" >/dev/null || bad "screen run"
+$PY - "$T/scr/result_final.json" "$T/scr/archive.h5" "$tp" <<'PYEOF' \
+  && ok "screen: 12 of 24 children screened out at 128 tokens, tokens below the plain GA's" || bad "screen records"
+import json, sys, h5py, numpy as np
+j = json.load(open(sys.argv[1])); plain = int(sys.argv[3])
+assert j["screened_out"] == 12 and j["raced_out"] == 0 and j["screen_length"] == 128, j
+assert j["tokens_processed"] < plain, (j["tokens_processed"], plain)
+g = h5py.File(sys.argv[2])["individuals"]
+it, scr, rej, sc, tok = g["iteration"][:], g["screen_ppl"][:], g["rejected"][:], g["items_scored"][:], g["tokens"][:]
+assert (scr[it == 0] == 0).all() and (scr[it > 0] > 1).all(), scr
+out = rej == 1
+assert out.sum() == 12 and (sc[out] == 0).all() and np.isnan(g["ppl"][:][out]).all()
+n_screen = tok[out][0] // 128  # documents long enough for 128 tokens
+assert (tok[out] == n_screen * 128).all() and (tok[(it > 0) & ~out] == n_screen * 128 + 3 * 512).all(), tok
+for k in range(1, 5):  # the kept are the better half by screen PPL
+    m = it == k
+    assert scr[m & ~out].max() <= scr[m & out].min(), (k, scr[m])
+PYEOF
+$PY "$CHK" check "$T/scr/archive.h5" >/dev/null && ok "constraint checker: screen archive" || bad "screen constraints"
+"$BIN" inspect --archive "$T/scr/archive.h5" --json > "$T/scr.json" && $PY - "$T/scr.json" <<'PYEOF' \
+  && ok "inspect: screened-out count and screen length" || bad "inspect of a screen archive"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["screened_out"] == 12 and s["raced_out"] == 0 and s["run"]["screen_length"] == 128, s
+PYEOF
+d="$T/scr-k"
+"$BIN" search "${ARGS[@]}" --screen-length 128 --threads 1 --output-dir "$d" >/dev/null 2>&1 &
+pid=$!; sleep 2; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+if [ -f "$d/archive.h5" ]; then
+  "$BIN" search --resume "$d/archive.h5" --threads 1 --baselines false -q >/dev/null 2>&1
+else
+  "$BIN" search "${ARGS[@]}" --screen-length 128 --threads 1 --output-dir "$d" >/dev/null 2>&1
+fi
+$PY "$CHK" same "$T/scr/archive.h5" "$d/archive.h5" >/dev/null && cmp -s "$T/scr/result_final.json" "$d/result_final.json" \
+  && ok "screen: SIGKILL + --resume gives the identical archive" || bad "screen resume differs"
+
 expect_error() {  # label pattern args...
   local label=$1 pat=$2; shift 2
   if "$BIN" "$@" >/dev/null 2>"$T/err"; then bad "$label: exit 0"
@@ -92,11 +145,19 @@ expect_error() {  # label pattern args...
 }
 expect_error "--racing with --short-length refused" "cannot be combined with --short-length" \
   search "${ARGS[@]}" --racing --short-length 256 --short-weight 1 --output-dir "$T/x1"
-expect_error "--fitness other refused" "--fitness must be ppl or needle" \
+expect_error "--fitness other refused" "--fitness must be ppl, needle or llamacpp" \
   search "${ARGS[@]}" --fitness bleu --output-dir "$T/x2"
 expect_error "--racing-z negative refused" "racing-z must be >= 0" \
   search "${ARGS[@]}" --racing-z -1 --output-dir "$T/x3"
 expect_error "resume with another --fitness refused" "conflicting: --fitness" \
   search --resume "$T/race/archive.h5" --fitness needle
+expect_error "--screen-keep 1 refused" "screen-keep must be in (0, 1)" \
+  search "${ARGS[@]}" --screen-length 128 --screen-keep 1 --output-dir "$T/x4"
+expect_error "--screen-length at the target refused" "screen-length must be in 2..511" \
+  search "${ARGS[@]}" --screen-length 512 --output-dir "$T/x5"
+expect_error "--screen-length with needle refused" "works with --fitness ppl or llamacpp" \
+  search "${ARGS[@]}" --screen-length 128 --fitness needle --output-dir "$T/x6"
+expect_error "resume with another --screen-length refused" "conflicting: --screen-length" \
+  search --resume "$T/scr/archive.h5" --screen-length 64
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
