@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
 MODELS=${MODELS:-"stories fixture"}
 HPS=${HPS:-quick}                 # hyperparams/<name>.json; "quick dim_mono" adds the default size
-VARIANTS=${VARIANTS:-"plain racing"}   # plain | racing | racing-z1 (z = 1) | screen | racing-screen
+VARIANTS=${VARIANTS:-"plain racing"}   # plain | racing | racing-z1 (z = 1) | screen | racing-screen | racing-screen-q
 SEEDS=${SEEDS:-"0 1 2"}
 START_TOKENS=${START_TOKENS:-1}   # 1: search n̂ too (as the demo and the paper do)
 THREADS=${THREADS:-2}
@@ -46,8 +46,8 @@ heldout() {  # factors-file [rope [n̂]] -> held-out PPL at TARGET (truncate, ev
   [ "$rope" = longrope ] && extra=(--factors "$1")
   [ -n "${3:-}" ] && extra+=(--start-tokens "$3")  # CSV factors carry no n̂; JSON does
   $BIN eval ppl -q --model "$MODEL" --data "$JUDGE" --num-tokens "$TARGET" --samples 0 \
-    --rope "$rope" "${extra[@]}" --threads "$THREADS" --output "$OUT/e.csv" >/dev/null
-  tail -1 "$OUT/e.csv" | cut -d, -f2
+    --rope "$rope" "${extra[@]}" --threads "$THREADS" --output "$OUT/e-$$.csv" >/dev/null
+  tail -1 "$OUT/e-$$.csv" | cut -d, -f2; rm -f "$OUT/e-$$.csv"
 }
 
 [ -f "$OUT/runs.csv" ] || echo "model,hp,variant,seed,evaluations,raced_out,tokens,search_ppl,heldout_ppl,wall_s" > "$OUT/runs.csv"
@@ -68,6 +68,8 @@ for m in $MODELS; do
       # Length screen: children first scored at a quarter of the target, the better half in full.
       screen) extra+=(--screen-length $((TARGET / 4)) --screen-keep 0.5) ;;
       racing-screen) extra+=(--racing --screen-length $((TARGET / 4)) --screen-keep 0.5) ;;
+      # The same keeping a quarter: a child costs at most 1/4 + 1/4 of a full evaluation.
+      racing-screen-q) extra+=(--racing --screen-length $((TARGET / 4)) --screen-keep 0.25) ;;
       *) echo "bench-search-cost: unknown variant '$v'" >&2; exit 2 ;;
     esac
     echo "== $m $hp $v seed $seed" >&2
