@@ -502,8 +502,7 @@ int run_search(const Args& args, const MpiContext& mpi) {
   std::printf(
       "\nfactors: %s/result_final.json (%ld evaluations run, %ld reused, %ld raced out, %ld "
       "screened out; %ld forward-pass tokens)\n",
-      dir.c_str(), res.evaluated, res.reused, res.rejected - res.screened_out, res.screened_out,
-      res.tokens);
+      dir.c_str(), res.evaluated, res.reused, res.raced_out(), res.screened_out, res.tokens);
   return 0;
 }
 

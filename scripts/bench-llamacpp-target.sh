@@ -44,8 +44,9 @@ judge() {  # label args... : llama.cpp-mode PPL at 512 and 4096 on the held-out 
   local have; have=$(awk -F, -v l="$label" '$1 == l' "$OUT/judged.csv")
   [ -n "$have" ] && { echo "$have"; return; }
   $BIN eval ppl -q --model "$MODEL" --data "$JUDGE" --num-tokens 512,4096 --samples 0 \
-    --mode llamacpp --threads "$THREADS" "$@" --output "$OUT/j.csv" >/dev/null
-  echo "$label,$(sed -n 2p "$OUT/j.csv" | cut -d, -f2),$(sed -n 3p "$OUT/j.csv" | cut -d, -f2)" | tee -a "$OUT/judged.csv"
+    --mode llamacpp --threads "$THREADS" "$@" --output "$OUT/j-$$.csv" >/dev/null
+  echo "$label,$(sed -n 2p "$OUT/j-$$.csv" | cut -d, -f2),$(sed -n 3p "$OUT/j-$$.csv" | cut -d, -f2)" | tee -a "$OUT/judged.csv"
+  rm -f "$OUT/j-$$.csv"
 }
 
 [ -f "$OUT/judged.csv" ] || echo "factors,ppl_512,ppl_4096" > "$OUT/judged.csv"

@@ -45,7 +45,9 @@ class LocalEvaluator : public Evaluator {
                  const FitnessSpec& spec, int threads, int parallel)
       : items_(std::move(items)), spec_(spec) {
     if (items_.empty()) fail(ErrorKind::InvalidArgument, "search: no fitness items");
-    if (spec_.short_length > 0)  // eval ppl's documents (or chunks) at the short length
+    // The short objective scores --data at the short length: llama.cpp chunks under that
+    // fitness, else eval ppl's documents (a needle search's short objective included).
+    if (spec_.short_length > 0)
       short_items_ = document_items(
           spec_.kind == FitnessKind::LlamaCpp ? FitnessKind::LlamaCpp : FitnessKind::Ppl, m.config,
           s, spec_.samples, spec_.short_length);

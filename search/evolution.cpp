@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <numeric>
 #include <unordered_set>
 
 #include "error.h"
@@ -137,7 +138,7 @@ void Evolution::screen(std::vector<Individual>& batch) {
     });
   }
   std::vector<size_t> order(batch.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return fitness_before(batch[a].screen_ppl, batch[a].id, batch[b].screen_ppl, batch[b].id);
   });
@@ -160,6 +161,7 @@ void Evolution::screen(std::vector<Individual>& batch) {
 void Evolution::evaluate(std::vector<Individual>& batch, const Race& race) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].screened_out()) continue;  // scored by screen() already
     const Individual* c = cached(batch[i]);
     if (c && !c->screen_pending()) {
       batch[i].ppl = c->ppl;
@@ -228,7 +230,7 @@ void Evolution::record(int iteration, const std::vector<Individual>& pop) {
                 "[iter %3d/%d] best %.4f (n̂=%d) median %.4f  evals %ld/%ld (%ld reused, %ld "
                 "raced out%s)  %.3g tokens  %.1f evals/min  ETA %s",
                 iteration, hp_.iterations(), r.best_ppl, sorted.front().start_tokens, r.median_ppl,
-                done, planned_, result_.reused, result_.rejected - result_.screened_out, screened,
+                done, planned_, result_.reused, result_.raced_out(), screened,
                 static_cast<double>(result_.tokens), rate, format_duration(eta).c_str());
   log_line(line);
 }
@@ -282,20 +284,8 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
       if (c) add_candidate(*c, children);
     }
     const Race race = racing_ ? make_race(parents, static_cast<size_t>(K), racing_z_) : Race{};
-    if (screen_ && !children.empty()) {
-      screen(children);
-      std::vector<Individual> kept;
-      std::vector<size_t> where;
-      for (size_t i = 0; i < children.size(); ++i)
-        if (!children[i].rejected) {
-          kept.push_back(children[i]);
-          where.push_back(i);
-        }
-      evaluate(kept, race);
-      for (size_t k = 0; k < kept.size(); ++k) children[where[k]] = kept[k];
-    } else {
-      evaluate(children, race);
-    }
+    if (screen_ && !children.empty()) screen(children);
+    evaluate(children, race);
     population = parents;
     population.insert(population.end(), children.begin(), children.end());
     record(iteration_, population);
@@ -313,7 +303,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     j["id"] = result_.best.id;
     j["tokens_processed"] = result_.tokens;
     j["evaluations"] = static_cast<long>(result_.individuals.size());
-    j["raced_out"] = result_.rejected - result_.screened_out;
+    j["raced_out"] = result_.raced_out();
     if (screen_) j["screened_out"] = result_.screened_out;
     const std::string text = j.dump(2) + "\n";
     h5::write_bytes_atomically(dir_ + "/result_final.json", text.data(), text.size());

@@ -23,6 +23,7 @@ struct EvolutionResult {
   long rejected = 0;                    // raced or screened out (of all, reused included)
   long screened_out = 0;                // of `rejected`: stopped by the length screen
   long tokens = 0;                      // forward-pass tokens of all evaluations, reused included
+  long raced_out() const { return rejected - screened_out; }
 };
 
 // Deterministic given the seed: every generation's candidates are drawn before any of them is
