@@ -1,14 +1,14 @@
 // Benchmark models: shapes, the Q4_K_M type rule, the synthetic vocabulary, GGUF and shard output.
-#include "bench_model.h"
+#include "bench/bench_model.h"
 
 #include <cstring>
 
-#include "error.h"
-#include "gguf_writer.h"
-#include "random_blocks.h"
-#include "sha256.h"
-#include "shard.h"
-#include "tokenizer.h"
+#include "bench/random_blocks.h"
+#include "core/formats/gguf_writer.h"
+#include "core/tokenizer/tokenizer_factory.h"
+#include "core/util/error.h"
+#include "core/util/sha256.h"
+#include "datasets/shard.h"
 
 namespace lr::bench {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "dtype.h"
+#include "core/tensor/dtype.h"
 
 namespace lr::bench {
 

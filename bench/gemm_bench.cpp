@@ -1,5 +1,5 @@
 // GEMM-only benchmark: each distinct per-layer matrix of a shape through the engine's matmul.
-#include "gemm_bench.h"
+#include "bench/gemm_bench.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/matmul.h"
-#include "qtensor.h"
-#include "random_blocks.h"
+#include "bench/random_blocks.h"
+#include "core/kernels/matmul.h"
+#include "core/tensor/qtensor.h"
 
 namespace lr::bench {
 

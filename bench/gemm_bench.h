@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "bench_model.h"
+#include "bench/bench_model.h"
 
 namespace lr::bench {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "bench_model.h"
-#include "error.h"
-#include "gemm_bench.h"
-#include "gguf.h"
+#include "bench/bench_model.h"
+#include "bench/gemm_bench.h"
+#include "core/formats/gguf.h"
+#include "core/util/error.h"
 
 namespace {
 

@@ -1,10 +1,10 @@
 // Random F32/F16/BF16 values and random valid Q8_0, Q5_0, Q4_K and Q6_K blocks.
-#include "random_blocks.h"
+#include "bench/random_blocks.h"
 
 #include <cmath>
 #include <cstring>
 
-#include "error.h"
+#include "core/util/error.h"
 
 namespace lr::bench {
 

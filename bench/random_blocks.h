@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <random>
 
-#include "dtype.h"
+#include "core/tensor/dtype.h"
 
 namespace lr::bench {
 

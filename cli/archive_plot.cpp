@@ -1,5 +1,5 @@
 // gnuplot script for `inspect --archive --plot`, and running gnuplot on it (posix_spawnp).
-#include "archive_plot.h"
+#include "cli/archive_plot.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -15,7 +15,7 @@
 #include <sstream>
 #include <vector>
 
-#include "error.h"
+#include "core/util/error.h"
 
 extern char** environ;
 namespace fs = std::filesystem;

@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "archive_summary.h"
+#include "search/archive_summary.h"
 
 namespace lr::cli {
 

@@ -4,12 +4,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "commands.h"
-#include "error.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/util/error.h"
+#include "eval/passkey.h"
+#include "eval/perplexity.h"
 #include "longrope/version.h"
-#include "options.h"
-#include "passkey.h"
-#include "perplexity.h"
 
 namespace lr::cli {
 

@@ -4,11 +4,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "error.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/util/error.h"
+#include "eval/perplexity.h"
 #include "longrope/version.h"
-#include "options.h"
-#include "perplexity.h"
 
 namespace lr::cli {
 

@@ -4,13 +4,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "compare.h"
-#include "error.h"
-#include "model_export.h"
-#include "options.h"
-#include "output.h"
-#include "shard.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/util/error.h"
+#include "datasets/shard.h"
+#include "export/compare.h"
+#include "export/model_export.h"
+#include "export/output.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -2,9 +2,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "error.h"
-#include "options.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/util/error.h"
 
 namespace lr::cli {
 

@@ -6,11 +6,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "error.h"
-#include "memory_plan.h"
-#include "model_header.h"
-#include "options.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/engine/memory_plan.h"
+#include "core/model/model_header.h"
+#include "core/util/error.h"
 
 namespace lr::cli {
 

@@ -5,17 +5,17 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "archive.h"
-#include "commands.h"
-#include "error.h"
-#include "evolution.h"
-#include "factors.h"
-#include "kernels/kernels.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/kernels/kernels.h"
+#include "core/rope/factors.h"
+#include "core/util/error.h"
+#include "core/util/sha256.h"
+#include "datasets/shard.h"
 #include "longrope/version.h"
-#include "mpi_evaluator.h"
-#include "options.h"
-#include "sha256.h"
-#include "shard.h"
+#include "search/archive.h"
+#include "search/evolution.h"
+#include "search/mpi_evaluator.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -1,10 +1,11 @@
 // `longrope tokenize`: text files -> HDF5 shard.
 #include <iostream>
 
-#include "commands.h"
-#include "error.h"
-#include "options.h"
-#include "shard.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/tokenizer/tokenizer_factory.h"
+#include "core/util/error.h"
+#include "datasets/shard.h"
 
 namespace lr::cli {
 

@@ -3,11 +3,11 @@
 #include <iostream>
 #include <optional>
 
-#include "archive_plot.h"
-#include "archive_summary.h"
-#include "commands.h"
-#include "error.h"
-#include "model_header.h"
+#include "cli/archive_plot.h"
+#include "cli/commands.h"
+#include "core/model/model_header.h"
+#include "core/util/error.h"
+#include "search/archive_summary.h"
 
 namespace lr::cli {
 

@@ -4,9 +4,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "error.h"
-#include "kernels/kernels.h"
+#include "cli/commands.h"
+#include "core/kernels/kernels.h"
+#include "core/util/error.h"
 #include "longrope/version.h"
 
 namespace {

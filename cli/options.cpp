@@ -1,15 +1,16 @@
 // Shared option groups and their interpretation.
-#include "options.h"
+#include "cli/options.h"
 
 #include <iostream>
 #include <optional>
 #include <sstream>
 
-#include "error.h"
-#include "factors.h"
-#include "kernels/kernels.h"
-#include "parallel.h"
-#include "shard.h"
+#include "core/kernels/kernels.h"
+#include "core/rope/factors.h"
+#include "core/tokenizer/tokenizer_factory.h"
+#include "core/util/error.h"
+#include "core/util/parallel.h"
+#include "datasets/shard.h"
 
 namespace lr::cli {
 

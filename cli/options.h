@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "model.h"
-#include "rope.h"
-#include "tokenizer.h"
+#include "core/model/model.h"
+#include "core/rope/rope.h"
+#include "core/tokenizer/tokenizer.h"
 
 namespace lr {
 struct Shard;

@@ -1,5 +1,5 @@
 // HDF5 helper implementations.
-#include "h5util.h"
+#include "datasets/h5util.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
+#include "core/util/error.h"
 
 namespace lr::h5 {
 

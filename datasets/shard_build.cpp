@@ -3,11 +3,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "error.h"
-#include "mapped_file.h"
-#include "sha256.h"
-#include "shard.h"
-#include "tokenizer.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/mapped_file.h"
+#include "core/util/sha256.h"
+#include "datasets/shard.h"
 
 namespace fs = std::filesystem;
 

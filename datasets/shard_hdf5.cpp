@@ -1,10 +1,10 @@
 // HDF5 reading and writing of shards (schema in datasets/README.md).
 #include <cstdint>
 
-#include "error.h"
-#include "h5util.h"
+#include "core/util/error.h"
+#include "datasets/h5util.h"
+#include "datasets/shard.h"
 #include "longrope/version.h"
-#include "shard.h"
 
 namespace lr {
 

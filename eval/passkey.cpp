@@ -1,5 +1,5 @@
 // Passkey prompts (llama.cpp's text), length fitting, seeded keys, greedy answers and scoring.
-#include "passkey.h"
+#include "eval/passkey.h"
 
 #include <chrono>
 #include <cmath>
@@ -8,10 +8,10 @@
 #include <fstream>
 #include <limits>
 
-#include "error.h"
-#include "generate.h"
-#include "perplexity.h"
-#include "progress.h"
+#include "core/engine/generate.h"
+#include "core/util/error.h"
+#include "eval/perplexity.h"
+#include "eval/progress.h"
 
 namespace lr {
 

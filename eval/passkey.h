@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "forward.h"
-#include "rope.h"
-#include "tokenizer.h"
+#include "core/engine/forward.h"
+#include "core/rope/rope.h"
+#include "core/tokenizer/tokenizer.h"
 
 namespace lr {
 

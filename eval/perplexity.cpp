@@ -1,12 +1,12 @@
 // Scoring rules for each perplexity mode; all share Engine::logprobs.
-#include "perplexity.h"
+#include "eval/perplexity.h"
 
 #include <chrono>
 #include <cmath>
 #include <iostream>
 
-#include "error.h"
-#include "progress.h"
+#include "core/util/error.h"
+#include "eval/progress.h"
 
 namespace lr {
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "forward.h"
-#include "rope.h"
-#include "shard.h"
+#include "core/engine/forward.h"
+#include "core/rope/rope.h"
+#include "datasets/shard.h"
 
 namespace lr {
 

@@ -1,5 +1,5 @@
 // Terminal progress reporting.
-#include "progress.h"
+#include "eval/progress.h"
 
 #include <unistd.h>
 

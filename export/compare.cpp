@@ -1,10 +1,10 @@
 // Evaluations for export reports (eval/perplexity.h, truncate mode).
-#include "compare.h"
+#include "export/compare.h"
 
 #include <cmath>
 
-#include "forward.h"
-#include "perplexity.h"
+#include "core/engine/forward.h"
+#include "eval/perplexity.h"
 
 namespace lr {
 

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "model.h"
-#include "rope.h"
-#include "shard.h"
-#include "source.h"
+#include "core/model/model.h"
+#include "core/rope/rope.h"
+#include "datasets/shard.h"
+#include "export/source.h"
 
 namespace lr {
 

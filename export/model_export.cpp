@@ -1,15 +1,15 @@
 // HF / RKLLM folder and GGUF exports.
-#include "model_export.h"
+#include "export/model_export.h"
 
 #include <cstring>
 #include <filesystem>
 
-#include "error.h"
-#include "gguf.h"
-#include "gguf_rewrite.h"
-#include "mapped_file.h"
-#include "model.h"
-#include "output.h"
+#include "core/formats/gguf.h"
+#include "core/formats/gguf_rewrite.h"
+#include "core/model/model.h"
+#include "core/util/error.h"
+#include "core/util/mapped_file.h"
+#include "export/output.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

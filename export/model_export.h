@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "source.h"
+#include "export/source.h"
 
 namespace lr {
 

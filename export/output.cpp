@@ -1,15 +1,15 @@
 // Export outputs: record, ownership test, atomic writes, csv/json factor files.
-#include "output.h"
+#include "export/output.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
-#include "error.h"
-#include "gguf.h"
+#include "core/formats/gguf.h"
+#include "core/util/error.h"
+#include "core/util/mapped_file.h"
 #include "longrope/version.h"
-#include "mapped_file.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -1,14 +1,14 @@
 // Loading an export source: factor file or archive individual, overrides, validation.
-#include "source.h"
+#include "export/source.h"
 
 #include <cmath>
 #include <cstdio>
 
-#include "archive.h"
-#include "error.h"
-#include "factors.h"
-#include "mapped_file.h"
-#include "rope.h"
+#include "core/rope/factors.h"
+#include "core/rope/rope.h"
+#include "core/util/error.h"
+#include "core/util/mapped_file.h"
+#include "search/archive.h"
 
 namespace lr {
 

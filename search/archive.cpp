@@ -1,15 +1,15 @@
 // HDF5 archive writing/reading (the second and last HDF5 module).
-#include "archive.h"
+#include "search/archive.h"
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
 
-#include "error.h"
-#include "h5util.h"
+#include "core/util/error.h"
+#include "core/util/sha256.h"
+#include "datasets/h5util.h"
 #include "longrope/version.h"
-#include "sha256.h"
 
 namespace lr {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "space.h"
+#include "search/space.h"
 
 namespace lr {
 

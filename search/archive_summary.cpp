@@ -1,5 +1,5 @@
 // Summary of a search archive for `inspect --archive`: progress, best individual, baselines.
-#include "archive_summary.h"
+#include "search/archive_summary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "error.h"
-#include "rope.h"
+#include "core/rope/rope.h"
+#include "core/util/error.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

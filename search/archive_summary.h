@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "archive.h"
+#include "search/archive.h"
 
 namespace lr {
 

@@ -1,5 +1,5 @@
 // Local evaluator: a pool of engines over one shared, read-only model.
-#include "evaluator.h"
+#include "search/evaluator.h"
 
 #include <atomic>
 #include <cmath>
@@ -7,9 +7,9 @@
 #include <mutex>
 #include <thread>
 
-#include "error.h"
-#include "forward.h"
-#include "parallel.h"
+#include "core/engine/forward.h"
+#include "core/util/error.h"
+#include "core/util/parallel.h"
 
 namespace lr {
 

@@ -4,12 +4,12 @@
 #include <memory>
 #include <vector>
 
-#include "fitness_items.h"
-#include "model.h"
-#include "race.h"
-#include "rope.h"
-#include "shard.h"
-#include "space.h"
+#include "core/model/model.h"
+#include "core/rope/rope.h"
+#include "datasets/shard.h"
+#include "search/fitness_items.h"
+#include "search/race.h"
+#include "search/space.h"
 
 namespace lr {
 

@@ -1,5 +1,5 @@
 // Evolution loop, archive bookkeeping and the per-iteration progress line.
-#include "evolution.h"
+#include "search/evolution.h"
 
 #include <unistd.h>
 
@@ -12,10 +12,10 @@
 #include <numeric>
 #include <unordered_set>
 
-#include "error.h"
-#include "h5util.h"
-#include "progress.h"
-#include "sampling.h"
+#include "core/util/error.h"
+#include "datasets/h5util.h"
+#include "eval/progress.h"
+#include "search/sampling.h"
 
 namespace lr {
 

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "archive.h"
-#include "evaluator.h"
-#include "hyperparams.h"
-#include "init.h"
-#include "operators.h"
+#include "search/archive.h"
+#include "search/evaluator.h"
+#include "search/hyperparams.h"
+#include "search/init.h"
+#include "search/operators.h"
 
 namespace lr {
 

@@ -1,9 +1,9 @@
 // Fitness items: Truncate documents, needle prompts, and the NLL of one item.
-#include "fitness_items.h"
+#include "search/fitness_items.h"
 
-#include "error.h"
-#include "passkey.h"
-#include "perplexity.h"
+#include "core/util/error.h"
+#include "eval/passkey.h"
+#include "eval/perplexity.h"
 
 namespace lr {
 

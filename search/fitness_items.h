@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "forward.h"
-#include "rope.h"
-#include "shard.h"
-#include "tokenizer.h"
+#include "core/engine/forward.h"
+#include "core/rope/rope.h"
+#include "core/tokenizer/tokenizer.h"
+#include "datasets/shard.h"
 
 namespace lr {
 

@@ -1,12 +1,12 @@
 // Hyperparameter files, overrides and validation.
-#include "hyperparams.h"
+#include "search/hyperparams.h"
 
 #include <cmath>
 #include <filesystem>
 
-#include "error.h"
-#include "json_int.h"
-#include "mapped_file.h"
+#include "core/util/error.h"
+#include "core/util/json_int.h"
+#include "core/util/mapped_file.h"
 
 namespace lr {
 

@@ -1,12 +1,12 @@
 // Initial-population seeds.
-#include "init.h"
+#include "search/init.h"
 
 #include <nlohmann/json.hpp>
 
-#include "error.h"
-#include "factors.h"
-#include "mapped_file.h"
-#include "rope.h"
+#include "core/rope/factors.h"
+#include "core/rope/rope.h"
+#include "core/util/error.h"
+#include "core/util/mapped_file.h"
 
 namespace lr {
 

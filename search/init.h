@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
+#include "core/model/config.h"
 
 namespace lr {
 

@@ -1,7 +1,7 @@
 // MPI job protocol: job = [type, index, n̂, λ..., race items n, z, σ, reference NLL × n];
 // result = [index, ppl, short_ppl, rejected, tokens, items scored m, NLL × m]; a failed job
 // answers ppl = -1, short_ppl = its ErrorKind, then the error text (tag kTagError).
-#include "mpi_evaluator.h"
+#include "search/mpi_evaluator.h"
 
 #include <mpi.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
+#include "core/util/error.h"
 
 namespace lr {
 

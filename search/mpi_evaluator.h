@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "evaluator.h"
+#include "search/evaluator.h"
 
 namespace lr {
 

@@ -1,8 +1,8 @@
 // The MPI entry points of a build without MPI (-DLONGROPE_MPI=OFF): local search only.
 #include <cstdlib>
 
-#include "error.h"
-#include "mpi_evaluator.h"
+#include "core/util/error.h"
+#include "search/mpi_evaluator.h"
 
 namespace lr {
 

@@ -1,9 +1,9 @@
 // Mutation and crossover over the monotonic factor grid.
-#include "operators.h"
+#include "search/operators.h"
 
 #include <algorithm>
 
-#include "sampling.h"
+#include "search/sampling.h"
 
 namespace lr {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <unordered_set>
 
-#include "space.h"
+#include "search/space.h"
 
 namespace lr {
 

@@ -1,5 +1,5 @@
 // Racing bound, the race of a generation and the item-by-item scoring loop.
-#include "race.h"
+#include "search/race.h"
 
 #include <cmath>
 

@@ -4,7 +4,7 @@
 #include <functional>
 #include <vector>
 
-#include "space.h"
+#include "search/space.h"
 
 namespace lr {
 

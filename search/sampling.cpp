@@ -1,5 +1,5 @@
 // Lemire's bounded integers and 53-bit doubles from the raw bits of std::mt19937_64.
-#include "sampling.h"
+#include "search/sampling.h"
 
 namespace lr {
 

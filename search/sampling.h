@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "space.h"
+#include "search/space.h"
 
 namespace lr {
 

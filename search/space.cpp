@@ -1,11 +1,11 @@
 // Grid arithmetic and constraint checks of the search space.
-#include "space.h"
+#include "search/space.h"
 
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
-#include "error.h"
+#include "core/util/error.h"
 
 namespace lr {
 

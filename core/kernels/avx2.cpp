@@ -1,9 +1,9 @@
 // The avx2 kernel table: simd_body.h and simd_attention.h instantiated with the Avx2 trait.
-#include "kernels/vec_avx2.h"
+#include "core/kernels/vec_avx2.h"
 // (vec header first: the bodies below use its intrinsics)
-#include "config.h"
-#include "kernels/simd_attention.h"
-#include "kernels/simd_body.h"
+#include "core/kernels/simd_attention.h"
+#include "core/kernels/simd_body.h"
+#include "core/tensor/rope_layout.h"
 
 namespace lr::kern {
 

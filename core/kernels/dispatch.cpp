@@ -3,8 +3,8 @@
 #include <atomic>
 #include <cstdlib>
 
-#include "error.h"
-#include "kernels/kernels.h"
+#include "core/kernels/kernels.h"
+#include "core/util/error.h"
 
 namespace lr {
 

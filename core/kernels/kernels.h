@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+namespace lr {}  // namespace lr
+#include "core/tensor/rope_layout.h"
 namespace lr {
-
-enum class RopeLayout;
 
 // Instruction-set paths. Every path computes bit-identical results (same operations in the same
 // order: explicit FMA, one exp polynomial, reductions over 16 fixed lanes); tests compare each

@@ -1,5 +1,5 @@
 // Matrix products with typed weights: Eigen for F32, tiled decoding or int8 dots otherwise.
-#include "kernels/matmul.h"
+#include "core/kernels/matmul.h"
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "error.h"
-#include "kernels/qdot.h"
+#include "core/kernels/qdot.h"
+#include "core/util/error.h"
 
 namespace lr {
 

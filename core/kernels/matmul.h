@@ -1,6 +1,6 @@
 // y = x · Wᵀ for a weight matrix in any stored type: the engine's only matrix product.
 #pragma once
-#include "qtensor.h"
+#include "core/tensor/qtensor.h"
 
 namespace lr {
 

@@ -1,5 +1,5 @@
 // AVX2 quantized dot products (maddubs/madd on int8), bit-identical to qdot_scalar.cpp.
-#include "qdot.h"
+#include "core/kernels/qdot.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "quant_blocks.h"
+#include "core/tensor/quant_blocks.h"
 
 namespace lr {
 

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "qdot.h"
+#include "core/kernels/qdot.h"
 
 namespace lr {
 

@@ -1,13 +1,13 @@
 // NEON quantized dot products (sdot on ARMv8.2 dotprod, widening multiplies otherwise),
 // bit-identical to qdot_scalar.cpp: exact integer sums per block, the same float lanes.
-#include "qdot.h"
+#include "core/kernels/qdot.h"
 
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
 #include <cmath>
 
-#include "quant_blocks.h"
+#include "core/tensor/quant_blocks.h"
 
 namespace lr {
 

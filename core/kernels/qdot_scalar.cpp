@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "qdot.h"
-#include "quant_blocks.h"
+#include "core/kernels/qdot.h"
+#include "core/tensor/quant_blocks.h"
 
 namespace lr {
 

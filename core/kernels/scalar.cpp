@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "config.h"
-#include "kernels/kernels.h"
-#include "kernels/scalar_ops.h"
+#include "core/kernels/kernels.h"
+#include "core/kernels/scalar_ops.h"
+#include "core/tensor/rope_layout.h"
 
 namespace lr::kern {
 

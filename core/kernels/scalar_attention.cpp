@@ -1,8 +1,8 @@
 // Scalar reference of the attention kernels (prefill tile task and decode row).
 #include <cmath>
 
-#include "kernels/kernels.h"
-#include "kernels/scalar_ops.h"
+#include "core/kernels/kernels.h"
+#include "core/kernels/scalar_ops.h"
 
 namespace lr::kern {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "kernels/exp_consts.h"
+#include "core/kernels/exp_consts.h"
 
 namespace lr::kern::scalar {
 

@@ -3,7 +3,7 @@
 // Prefill keeps queries in lanes (scores, online softmax and output all vertical, no horizontal
 // sums). Same operations in the same order as scalar_attention.cpp. Include only from the
 // instruction-set .cpp files, after simd_body.h.
-#include "kernels/simd_body.h"
+#include "core/kernels/simd_body.h"
 
 namespace lr::kern {
 

@@ -4,8 +4,8 @@
 // Same operations in the same order as scalar.cpp, so every path gives the scalar path's bits.
 // Include only from the instruction-set .cpp files (their trait types have internal linkage,
 // so do these instances).
-#include "kernels/exp_consts.h"
-#include "kernels/kernels.h"
+#include "core/kernels/exp_consts.h"
+#include "core/kernels/kernels.h"
 
 namespace lr::kern {
 

@@ -9,11 +9,11 @@ command -v "$CXX" >/dev/null && command -v qemu-aarch64 >/dev/null ||
   { echo "SKIP: $CXX or qemu-aarch64 missing"; exit 77; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 K=$ROOT/core/kernels
-flags="-std=c++20 -O2 -ffp-contract=off -I$ROOT/core -I/usr/include/eigen3"
+flags="-std=c++20 -O2 -ffp-contract=off -I$ROOT -I/usr/include/eigen3"
 for f in dispatch scalar scalar_attention neon; do
   "$CXX" $flags -c "$K/$f.cpp" -o "$T/$f.o" || { echo "FAIL: cross-compiling $f.cpp"; exit 1; }
 done
-"$CXX" $flags -static "$ROOT/tests/kernels_hash.cpp" "$T"/*.o -o "$T/arm" || { echo "FAIL: link"; exit 1; }
+"$CXX" $flags -static "$ROOT/tests/tools/kernels_hash.cpp" "$T"/*.o -o "$T/arm" || { echo "FAIL: link"; exit 1; }
 "$HASH" > "$T/host.txt" && qemu-aarch64 "$T/arm" > "$T/arm.txt" || { echo "FAIL: running"; exit 1; }
 cat "$T/host.txt" "$T/arm.txt"
 grep -q '^neon ' "$T/arm.txt" || { echo "FAIL: no neon path in the aarch64 build"; exit 1; }

@@ -1,7 +1,7 @@
 // Fuzz target: a search archive (HDF5) read as `search --resume` and `inspect --archive` do.
-#include "archive.h"
-#include "archive_summary.h"
-#include "fuzz_util.h"
+#include "search/archive.h"
+#include "search/archive_summary.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(archive) {
   const std::string path = lr::fuzz::write_file("archive.h5", data, size);

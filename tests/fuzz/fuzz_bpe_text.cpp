@@ -2,8 +2,8 @@
 // fixture (../shared) or, when absent, a small built-in vocabulary; ids stay in range.
 #include <filesystem>
 
-#include "bpe_tokenizer.h"
-#include "fuzz_util.h"
+#include "core/tokenizer/bpe_tokenizer.h"
+#include "tests/fuzz/fuzz_util.h"
 
 namespace {
 const lr::Tokenizer& tokenizer() {

@@ -1,6 +1,6 @@
 // Fuzz target: a factor file (CSV or JSON) read and validated as `--factors` does.
-#include "factors.h"
-#include "fuzz_util.h"
+#include "core/rope/factors.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(factors) {
   const std::string path = lr::fuzz::write_file("factors.txt", data, size);

@@ -1,8 +1,8 @@
 // Fuzz target: GGUF header, metadata and tensor directory, then the model config and tokenizer.
-#include "fuzz_util.h"
-#include "gguf.h"
-#include "model.h"
-#include "tokenizer.h"
+#include "core/formats/gguf.h"
+#include "core/model/model.h"
+#include "core/tokenizer/tokenizer_factory.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(gguf) {
   const std::string path = lr::fuzz::write_file("in.gguf", data, size);

@@ -1,8 +1,8 @@
 // Fuzz target: a Hugging Face folder's config.json and model.safetensors.index.json.
 #include <filesystem>
 
-#include "fuzz_util.h"
-#include "model.h"
+#include "core/model/model.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(hf_json) {
   const std::string dir = lr::fuzz::scratch_dir() + "/hf";

@@ -1,6 +1,6 @@
 // Fuzz target: a hyperparameter JSON file, loaded and validated.
-#include "fuzz_util.h"
-#include "hyperparams.h"
+#include "search/hyperparams.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(hyperparams) {
   const std::string path = lr::fuzz::write_file("hp.json", data, size);

@@ -1,6 +1,6 @@
 // Fuzz target: a llama2.c checkpoint (7-int header, tensor sizes against the file size).
-#include "fuzz_util.h"
-#include "model.h"
+#include "core/model/model.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(llama2c) {
   const std::string path = lr::fuzz::write_file("model.bin", data, size);

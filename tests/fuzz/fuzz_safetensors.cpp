@@ -1,6 +1,6 @@
 // Fuzz target: a .safetensors header (length prefix, JSON directory, data offsets).
-#include "fuzz_util.h"
-#include "safetensors.h"
+#include "core/formats/safetensors.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(safetensors) {
   const std::string path = lr::fuzz::write_file("in.safetensors", data, size);

@@ -1,6 +1,6 @@
 // Fuzz target: a token shard (HDF5) read as `eval ppl --data` does.
-#include "fuzz_util.h"
-#include "shard.h"
+#include "datasets/shard.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(shard) {
   const std::string path = lr::fuzz::write_file("shard.h5", data, size);

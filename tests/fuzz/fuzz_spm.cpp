@@ -1,6 +1,6 @@
 // Fuzz target: a SentencePiece .model (protobuf, parsed by libsentencepiece) and encoding.
-#include "fuzz_util.h"
-#include "tokenizer.h"
+#include "core/tokenizer/tokenizer_factory.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(spm) {
   const std::string path = lr::fuzz::write_file("tokenizer.model", data, size);

@@ -1,6 +1,6 @@
 // Fuzz target: a llama2.c tokenizer.bin (max length, then score/length/bytes records).
-#include "fuzz_util.h"
-#include "tokenizer.h"
+#include "core/tokenizer/tokenizer_factory.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(tokbin) {
   const std::string path = lr::fuzz::write_file("tokenizer.bin", data, size);

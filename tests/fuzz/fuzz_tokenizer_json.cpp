@@ -1,6 +1,6 @@
 // Fuzz target: a Hugging Face tokenizer.json (byte-level BPE: vocab, merges, pre-tokenizer).
-#include "bpe_tokenizer.h"
-#include "fuzz_util.h"
+#include "core/tokenizer/bpe_tokenizer.h"
+#include "tests/fuzz/fuzz_util.h"
 
 LONGROPE_FUZZ_TARGET(tokenizer_json) {
   const std::string path = lr::fuzz::write_file("tokenizer.json", data, size);

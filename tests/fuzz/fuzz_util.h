@@ -11,7 +11,7 @@
 #include <map>
 #include <string>
 
-#include "error.h"
+#include "core/util/error.h"
 
 namespace lr::fuzz {
 

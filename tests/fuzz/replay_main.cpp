@@ -7,7 +7,7 @@
 #include <iterator>
 #include <vector>
 
-#include "fuzz_util.h"
+#include "tests/fuzz/fuzz_util.h"
 
 namespace fs = std::filesystem;
 

@@ -1,0 +1,110 @@
+// Scoring rules of the perplexity modes, checked against direct engine calls.
+#include <cmath>
+
+#include "core/util/error.h"
+#include "eval/perplexity.h"
+#include "tests/unit/test_util.h"
+
+namespace lr {
+namespace {
+
+Shard synthetic_shard(const std::vector<int>& lengths, int vocab) {
+  Shard s;
+  s.offsets.push_back(0);
+  int k = 0;
+  for (int len : lengths) {
+    for (int i = 0; i < len; ++i) s.tokens.push_back(3 + (k++ * 7919 + i * i) % (vocab - 3));
+    s.offsets.push_back(static_cast<int64_t>(s.tokens.size()));
+    s.names.push_back("doc" + std::to_string(s.names.size()));
+    s.sources_sha256.push_back("");
+  }
+  return s;
+}
+
+class PerplexityModes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    REQUIRE_SHARED("models/stories260K/stories260K.bin");
+    model_ = load_model(test::shared("models/stories260K/stories260K.bin"));
+    engine_ = std::make_unique<Engine>(*model_);
+  }
+  double mean_nll(const std::vector<int>& seq, int from) {
+    double s = 0;
+    const auto lp = engine_->logprobs(seq, RopeScaling{}, from);
+    for (double v : lp) s -= v;
+    return s / lp.size();
+  }
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(PerplexityModes, TruncateUsesBosPlusFirstTokensAndSkipsShortDocs) {
+  const Shard sh = synthetic_shard({70, 20, 80}, 512);  // doc1 is too short for 64
+  PplOptions o;
+  o.quiet = true;
+  const auto r = evaluate_length(*engine_, sh, o, 64);
+  ASSERT_EQ(r.docs.size(), 2u);
+  EXPECT_EQ(r.docs[0].name, "doc0");
+  EXPECT_EQ(r.docs[1].name, "doc2");
+  double expect = 0;
+  for (int d : {0, 2}) {
+    std::vector<int> seq = {1};
+    seq.insert(seq.end(), sh.doc(d).begin(), sh.doc(d).begin() + 63);
+    expect += mean_nll(seq, 0);
+    EXPECT_EQ(r.docs[d == 0 ? 0 : 1].tokens, 63);
+  }
+  EXPECT_NEAR(std::log(r.ppl), expect / 2, 1e-9);
+  o.samples = 1;
+  EXPECT_EQ(evaluate_length(*engine_, sh, o, 64).docs.size(), 1u);
+  EXPECT_THROW(evaluate_length(*engine_, sh, o, 200), Error);
+}
+
+TEST_F(PerplexityModes, SlidingWindowScoresEveryTokenOnce) {
+  const Shard sh = synthetic_shard({100}, 512);
+  PplOptions o;
+  o.quiet = true;
+  o.mode = PplMode::Sliding;
+  o.stride = 16;
+  const auto r = evaluate_length(*engine_, sh, o, 41);  // windows of BOS + 40 tokens
+  EXPECT_EQ(r.docs[0].tokens, 100);                     // every document token scored exactly once
+  // First window [0,40): all 40 scored; second [16,56): the 16 new ones; ... last [80,100).
+  double window_means = 0;
+  int windows = 0;
+  long prev_end = 0;
+  for (long b = 0; b < 100; b += 16) {
+    const long e = std::min(b + 40, 100L);
+    std::vector<int> seq = {1};
+    seq.insert(seq.end(), sh.tokens.begin() + b, sh.tokens.begin() + e);
+    const int trg = static_cast<int>(e - prev_end);
+    window_means += mean_nll(seq, static_cast<int>(seq.size()) - 1 - trg);
+    ++windows;
+    prev_end = e;
+    if (e == 100) break;
+  }
+  EXPECT_NEAR(std::log(r.ppl), window_means / windows, 1e-9);
+}
+
+TEST_F(PerplexityModes, LlamaCppChunksScoreTheSecondHalf) {
+  const Shard sh = synthetic_shard({70, 90}, 512);  // BOS + 160 tokens: 2 chunks of 64
+  PplOptions o;
+  o.quiet = true;
+  o.mode = PplMode::LlamaCpp;
+  const auto r = evaluate_length(*engine_, sh, o, 64);
+  ASSERT_EQ(r.docs.size(), 2u);
+  std::vector<int> stream = {1};  // llama.cpp tokenizes its file with BOS at the head
+  stream.insert(stream.end(), sh.tokens.begin(), sh.tokens.end());
+  double nll = 0;
+  long n = 0;
+  for (int c = 0; c < 2; ++c) {
+    std::vector<int> seq(stream.begin() + 64 * c, stream.begin() + 64 * (c + 1));
+    seq[0] = 1;  // BOS replaces the first token
+    const double m = mean_nll(seq, 32);
+    nll += m * 31;  // positions 32..62 predict 33..63
+    n += 31;
+    EXPECT_EQ(r.docs[c].tokens, 31);
+  }
+  EXPECT_NEAR(std::log(r.ppl), nll / n, 1e-9);
+}
+
+}  // namespace
+}  // namespace lr

@@ -1,0 +1,236 @@
+// Search side with a stub fitness: operators keep constraints, determinism, crash + resume.
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "core/util/error.h"
+#include "search/evolution.h"
+#include "search/init.h"
+#include "tests/unit/test_util.h"
+
+namespace lr {
+namespace {
+
+// Closed-form fitness: distance to a hidden monotonic target, plus a preference for n̂ = 4.
+class StubEvaluator : public Evaluator {
+ public:
+  explicit StubEvaluator(int half, long fail_after = -1) : fail_after_(fail_after) {
+    for (int i = 0; i < half; ++i)
+      target_.push_back(1.0 + 6.0 * std::pow(i / std::max(1.0, half - 1.0), 2));
+  }
+  void evaluate(const std::vector<Individual>& batch, const Race&, const OnResult& done) override {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (fail_after_ >= 0 && calls_ >= fail_after_) throw std::runtime_error("simulated crash");
+      ++calls_;
+      double d = 0;
+      for (size_t k = 0; k < target_.size(); ++k) d += std::pow(batch[i].lambda[k] - target_[k], 2);
+      Fitness f;
+      f.ppl = 10.0 + d + 0.01 * std::abs(batch[i].start_tokens - 4);
+      done(i, f);
+    }
+  }
+  double evaluate_scaling(const RopeScaling&) override { return 0; }
+  long calls_ = 0;
+
+ private:
+  long fail_after_;
+  std::vector<double> target_;
+};
+
+HyperParams small_hp() {
+  HyperParams hp;
+  hp.population_size = 12;
+  hp.max_time_budget = 5;
+  hp.mutation_numbers = 4;
+  hp.crossover_size = 4;
+  hp.parents_size = 6;
+  return hp;
+}
+
+std::vector<Seed> seeds(int half, double s) {
+  ModelConfig c;
+  c.head_dim = 2 * half;
+  c.rope_theta = 10000;
+  SeedOptions o;
+  o.scale = s;
+  o.original_length = 512;
+  return make_seeds(c, o);
+}
+
+EvolutionResult run(int half, uint64_t seed, Evaluator& ev, const std::string& dir = "",
+                    const std::vector<Individual>& cache = {}) {
+  SearchSpace sp(Algorithm::DimMono, half, 8.0, 0.01, {0, 1, 2, 4, 8}, true);
+  Evolution e(sp, small_hp(), seed, ev, [](const Fitness& f) { return f.ppl; });
+  e.set_quiet(true);
+  if (!dir.empty()) e.set_output(dir, {{"test", true}}, {});
+  e.set_resume_cache(cache);
+  return e.run(seeds(half, 8.0));
+}
+
+TEST(Operators, NeverViolateNorRepeat) {
+  for (Algorithm a : {Algorithm::DimMono, Algorithm::DimPieceMono}) {
+    for (int half : {1, 4, 32}) {
+      SearchSpace sp(a, half, 8.0, 0.01, {0, 1, 2, 4, 8}, true);
+      Rng rng(7);
+      SeenSet seen;
+      std::vector<Individual> pool;
+      for (const auto& s : seeds(half, 8.0)) {
+        Individual i;
+        i.lambda = sp.project(s.lambda);
+        ASSERT_EQ(sp.violation(i), "") << "seed projection";
+        if (seen.insert(sp.key(i)).second) pool.push_back(i);
+      }
+      for (int t = 0; t < 1500; ++t) {
+        const auto& p = pool[rng() % pool.size()];
+        const auto& q = pool[rng() % pool.size()];
+        auto c = (t % 2) ? crossover(p, q, sp, seen, rng, 20) : mutate(p, sp, seen, rng);
+        if (!c) continue;
+        ASSERT_EQ(sp.violation(*c), "") << algorithm_name(a) << " half=" << half;
+        ASSERT_TRUE(seen.insert(sp.key(*c)).second) << "repeated genome";
+        pool.push_back(*c);
+      }
+      EXPECT_GT(pool.size(), 50u) << algorithm_name(a) << " half=" << half;
+    }
+  }
+}
+
+TEST(Space, PieceMonoFixesOuterDims) {
+  SearchSpace sp(Algorithm::DimPieceMono, 32, 8.0, 0.01, {0}, false);
+  const auto l = sp.project(std::vector<double>(32, 3.0));
+  EXPECT_EQ(l[0], 1.0);
+  EXPECT_EQ(l[sp.alpha], 1.0);
+  EXPECT_EQ(l[31], 8.0);
+  EXPECT_EQ(l[sp.alpha + 1], 3.0);
+}
+
+TEST(Evolution, SameSeedSameRunAndImproves) {
+  StubEvaluator a(4), b(4), c(4);
+  const auto r1 = run(4, 42, a), r2 = run(4, 42, b), r3 = run(4, 43, c);
+  ASSERT_EQ(r1.individuals.size(), r2.individuals.size());
+  for (size_t i = 0; i < r1.individuals.size(); ++i) {
+    EXPECT_EQ(r1.individuals[i].lambda, r2.individuals[i].lambda);
+    EXPECT_EQ(r1.individuals[i].ppl, r2.individuals[i].ppl);
+  }
+  EXPECT_EQ(r1.best.lambda, r2.best.lambda);
+  bool differs = r1.individuals.size() != r3.individuals.size();
+  for (size_t i = 0; !differs && i < r1.individuals.size(); ++i)
+    differs = r1.individuals[i].lambda != r3.individuals[i].lambda;
+  EXPECT_TRUE(differs) << "another seed should explore differently";
+  double best_seed = 1e300;
+  for (const auto& ind : r1.individuals)
+    if (ind.origin == Origin::Init && ind.parent1 < 0) best_seed = std::min(best_seed, ind.ppl);
+  EXPECT_LT(r1.best.ppl, best_seed);
+  EXPECT_EQ(r1.iterations.size(), 6u);
+}
+
+TEST(Evolution, CrashThenResumeEndsIdentically) {
+  const std::string dir = test::tmp_dir() + "/evo-resume";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  StubEvaluator full(4);
+  const auto ref = run(4, 5, full);
+  for (long crash_at : {0L, 3L, 13L, 29L}) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    StubEvaluator crashing(4, crash_at);
+    EXPECT_THROW(run(4, 5, crashing, dir), std::runtime_error);
+    std::vector<Individual> cache;
+    if (std::filesystem::exists(dir + "/archive.h5"))
+      cache = read_archive(dir + "/archive.h5").individuals;
+    EXPECT_EQ(static_cast<long>(cache.size()), crash_at);  // every finished evaluation kept
+    StubEvaluator rest(4);
+    const auto r = run(4, 5, rest, dir, cache);
+    EXPECT_EQ(r.best.lambda, ref.best.lambda) << "crash at " << crash_at;
+    EXPECT_EQ(r.best.ppl, ref.best.ppl);
+    EXPECT_EQ(r.reused, crash_at);
+    EXPECT_EQ(rest.calls_ + crash_at, full.calls_);  // nothing evaluated twice
+    const auto a = read_archive(dir + "/archive.h5");
+    EXPECT_EQ(a.final_best, r.best.id);
+    EXPECT_EQ(a.individuals.size(), ref.individuals.size());
+  }
+}
+
+// A resumed run replays from the seed; killed again during the replay, its archive must still
+// hold every evaluation of the first run (it rewrites the archive while replaying).
+TEST(Evolution, KillDuringResumeReplayKeepsEveryEvaluation) {
+  const std::string dir = test::tmp_dir() + "/evo-replay";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  StubEvaluator first(4, 29);
+  EXPECT_THROW(run(4, 5, first, dir), std::runtime_error);
+  auto cache = read_archive(dir + "/archive.h5").individuals;
+  ASSERT_EQ(cache.size(), 29u);
+  cache.erase(cache.begin() + 14);  // a gap: the replay stops there, 14 archived ones later
+  StubEvaluator second(4, 0);       // fails at the first evaluation not in the cache
+  EXPECT_THROW(run(4, 5, second, dir, cache), std::runtime_error);
+  EXPECT_EQ(second.calls_, 0);
+  EXPECT_EQ(read_archive(dir + "/archive.h5").individuals.size(), 28u);
+}
+
+TEST(HyperParams, Validation) {
+  HyperParams hp;
+  EXPECT_NO_THROW(hp.validate());
+  hp.parents_size = 100;
+  EXPECT_THROW(hp.validate(), Error);
+  hp = HyperParams{};
+  hp.list_step = 0;
+  EXPECT_THROW(hp.validate(), Error);
+  // Scaled sizes saturate instead of overflowing int (fuzzing: 2 × 1 687 888 777), and are
+  // bounded; an infinite evo_scale is refused.
+  hp = HyperParams{};
+  hp.evo_scale = 2.0;
+  hp.crossover_size = 1687888777;
+  EXPECT_EQ(hp.crossovers(), 2147483647);
+  EXPECT_THROW(hp.validate(), Error);
+  hp.crossover_size = 500'000;
+  EXPECT_EQ(hp.crossovers(), 1'000'000);
+  EXPECT_NO_THROW(hp.validate());
+  hp.evo_scale = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(hp.validate(), Error);
+  EXPECT_THROW(apply_hyperparams(hp, {{"population_size", 4e97}}, "t"), Error);  // json_int
+  EXPECT_THROW(apply_hyperparams(hp, {{"populaton_size", 3}}, "t"), Error);
+  EXPECT_THROW(apply_override(hp, "list_step"), Error);
+  apply_override(hp, "population_size=10");
+  EXPECT_EQ(hp.population_size, 10);
+  EXPECT_THROW(apply_override(hp, "list_step=abc"), Error);
+  const auto q = load_hyperparams(test::repo_root() + "/hyperparams/dim_mono.json");
+  EXPECT_EQ(q.population_size, 64);
+  EXPECT_EQ(q.max_time_budget, 40);
+  EXPECT_EQ(q.parents_size, 32);
+  EXPECT_DOUBLE_EQ(q.list_step, 0.01);
+}
+
+TEST(Init, SeedsAndRescale) {
+  const auto s = seeds(4, 8.0);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].label, "pi");
+  EXPECT_EQ(s[0].lambda, std::vector<double>(4, 8.0));
+  const auto r = rescale_factors({1.0, 2.0, 9.0}, 9.0, 5.0);  // 1 + (λ-1)(5-1)/(9-1)
+  EXPECT_DOUBLE_EQ(r[0], 1.0);
+  EXPECT_DOUBLE_EQ(r[1], 1.5);
+  EXPECT_DOUBLE_EQ(r[2], 5.0);
+}
+
+}  // namespace
+}  // namespace lr
+
+namespace lr {
+namespace {
+
+TEST(Archive, ResumeRefusesOtherNumerics) {
+  nlohmann::json cfg = {{"numerics", "kernels-v1 x86_64, eigen SSE, SSE2"}, {"kernels", "avx2"}};
+  EXPECT_TRUE(check_archive_numerics(cfg, "kernels-v1 x86_64, eigen SSE, SSE2", "avx512", "a.h5"));
+  try {
+    check_archive_numerics(cfg, "kernels-v1 aarch64, eigen ARM NEON", "neon", "a.h5");
+    ADD_FAILURE() << "mixed numerics accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("a.h5: this run was scored with different numerics"),
+              std::string::npos);
+  }
+  EXPECT_FALSE(check_archive_numerics(nlohmann::json::object(), "x", "avx2", "old.h5"));
+}
+
+}  // namespace
+}  // namespace lr
