@@ -148,7 +148,7 @@ void export_gguf(const std::string& model, const std::string& out, const ExportS
   std::vector<float> f(s.long_factors().begin(), s.long_factors().end());
   GgufTensorData t;
   t.name = "rope_freqs.weight";
-  t.type = kGgmlF32;
+  t.type = ggml_id::F32;
   t.shape = {static_cast<int64_t>(f.size())};
   t.data = reinterpret_cast<const uint8_t*>(f.data());
   t.nbytes = f.size() * sizeof(float);

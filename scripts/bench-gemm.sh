@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The projection and FFN matrix products alone (issue 8's "largest GEMMs ≥ 70 % of the FP32 FMA
+# The projection and FFN matrix products alone (the target "largest GEMMs ≥ 70 % of the FP32 FMA
 # peak"): each distinct per-layer matrix of a shape through the engine's matmul, random weights,
 # `longrope-bench-model gemm`, best of REPS after a warm-up, 1 and 2 threads.
 # SHAPES (default qwen2.5-0.5b), TYPES (default "F32 Q8_0 Q4_K_M"), TOKENS (default 2048),

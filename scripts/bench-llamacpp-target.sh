@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The llama.cpp-mode target of the search-cost issue: stories260K 512 -> 4096 judged like
+# The llama.cpp-mode search target: stories260K 512 -> 4096 judged like
 # llama-perplexity (--mode llamacpp) on tinystories-like docs 07-12, long factors searched on
 # docs 01-06, short factors beside them keeping PPL at 512. Also what each part buys: fitness
 # (llama.cpp chunks vs Truncate documents), n̂, the short factors.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 8's benchmark matrix on random-weight models of real shapes (scripts/make-bench-model.sh,
+# The benchmark matrix on random-weight models of real shapes (scripts/make-bench-model.sh,
 # written into results/bench-models/ when missing): qwen2.5-0.5b in F32/F16/Q8_0/Q4_K_M at 2048
 # and 8192 tokens, qwen2.5-1.5b Q4_K_M likewise, llama-7b Q4_K_M at 2048; 1 and 2 threads each;
 # the PyTorch reference for F32 0.5B only (the one that fits in memory beside everything else).

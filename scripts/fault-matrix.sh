@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault matrix of `longrope search` (README "Reliability"): SIGKILL at seeded random moments,
+# Fault matrix of `longrope search` (docs/testing.md, "Fault matrix of search"): SIGKILL at seeded random moments,
 # disk full, corrupt and truncated archives, conflicting --resume options, a killed MPI worker,
 # a model or shard changed between runs. Every resumed run must end with the archive and
 # result_final.* identical to an uninterrupted run, and no finished evaluation is redone.

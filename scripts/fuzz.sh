@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan, build-asan/) and runs each for SECONDS.
 # usage: scripts/fuzz.sh [SECONDS=600] [TARGET...]      (FUZZ_JOBS, BUILD_DIR, LONGROPE_SHARED)
 # Seeds are derived from ../shared into BUILD_DIR/fuzz/seeds (never into the repository); the
-# growing corpus stays in BUILD_DIR/fuzz/corpus. Prints one table row per target (the README's
+# growing corpus stays in BUILD_DIR/fuzz/corpus. Prints one table row per target (docs/testing.md's
 # fuzzing table) and exits non-zero when a target found a crash, leak or timeout; the input is
 # kept in BUILD_DIR/fuzz/artifacts/TARGET/ (copy it to tests/fuzz/regressions/TARGET/ once fixed).
 set -euo pipefail

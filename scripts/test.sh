@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 scripts/setup.sh
 (cd "${BUILD_DIR:-build}" && ctest --output-on-failure -j2 --timeout 1200)
-# The RK3588 (aarch64) build under qemu-aarch64 vs this build (README "Building for RK3588").
+# The RK3588 (aarch64) build under qemu-aarch64 vs this build (docs/rk3588.md).
 "$ROOT/scripts/check-aarch64.sh"
 
 [ "${LONGROPE_SANITIZERS:-1}" = 0 ] && exit 0

@@ -41,26 +41,26 @@ class Cursor {
 };
 
 nlohmann::json read_value(Cursor& c, uint32_t type, const std::string& path, int depth = 0) {
-  switch (type) {
-    case 0:
+  switch (static_cast<GgufType>(type)) {
+    case GgufType::U8:
       return c.get<uint8_t>();
-    case 1:
+    case GgufType::I8:
       return c.get<int8_t>();
-    case 2:
+    case GgufType::U16:
       return c.get<uint16_t>();
-    case 3:
+    case GgufType::I16:
       return c.get<int16_t>();
-    case 4:
+    case GgufType::U32:
       return c.get<uint32_t>();
-    case 5:
+    case GgufType::I32:
       return c.get<int32_t>();
-    case 6:
+    case GgufType::F32:
       return c.get<float>();
-    case 7:
+    case GgufType::Bool:
       return c.get<uint8_t>() != 0;
-    case 8:
+    case GgufType::String:
       return c.str();
-    case 9: {
+    case GgufType::Array: {
       if (depth > 2) fail(ErrorKind::Format, path + ": GGUF arrays nested too deeply");
       const uint32_t et = c.get<uint32_t>();
       const uint64_t n = c.get<uint64_t>();
@@ -68,11 +68,11 @@ nlohmann::json read_value(Cursor& c, uint32_t type, const std::string& path, int
       for (uint64_t i = 0; i < n; ++i) arr.push_back(read_value(c, et, path, depth + 1));
       return arr;
     }
-    case 10:
+    case GgufType::U64:
       return c.get<uint64_t>();
-    case 11:
+    case GgufType::I64:
       return c.get<int64_t>();
-    case 12:
+    case GgufType::F64:
       return c.get<double>();
     default:
       fail(ErrorKind::Format, path + ": unknown GGUF metadata type " + std::to_string(type));
@@ -117,33 +117,6 @@ std::vector<int> gguf_ints(const nlohmann::json& m, const std::string& key,
   out.reserve(a.size());
   for (const auto& v : a) out.push_back(checked_int(v, key, path));
   return out;
-}
-
-std::string ggml_type_name(uint32_t t) {
-  static const char* names[] = {"F32",   "F16",   "Q4_0",    "Q4_1",   "Q4_2",    "Q4_3",  "Q5_0",
-                                "Q5_1",  "Q8_0",  "Q8_1",    "Q2_K",   "Q3_K",    "Q4_K",  "Q5_K",
-                                "Q6_K",  "Q8_K",  "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL",
-                                "IQ3_S", "IQ2_S", "IQ4_XS",  "I8",     "I16",     "I32",   "I64",
-                                "F64",   "IQ1_M", "BF16"};
-  if (t < sizeof(names) / sizeof(names[0])) return names[t];
-  return "type " + std::to_string(t);
-}
-
-uint64_t ggml_tensor_bytes(uint32_t type, uint64_t n) {
-  struct Traits {
-    uint32_t block, bytes;
-  };
-  // Block size and bytes per block of each ggml type (0 = removed or unknown id).
-  static const Traits traits[] = {
-      {1, 4},    {1, 2},    {32, 18},  {32, 20},   {0, 0},     {0, 0},     {32, 22},   {32, 24},
-      {32, 34},  {32, 36},  {256, 84}, {256, 110}, {256, 144}, {256, 176}, {256, 210}, {256, 292},
-      {256, 66}, {256, 74}, {256, 98}, {256, 50},  {32, 18},   {256, 110}, {256, 82},  {256, 136},
-      {1, 1},    {1, 2},    {1, 4},    {1, 8},     {1, 8},     {256, 56},  {1, 2},     {0, 0},
-      {0, 0},    {0, 0},    {256, 54}, {256, 66},  {0, 0},     {0, 0},     {0, 0},     {32, 17}};
-  if (type >= sizeof(traits) / sizeof(traits[0])) return 0;
-  const Traits t = traits[type];
-  if (t.block == 0 || n % t.block != 0) return 0;
-  return n / t.block * t.bytes;
 }
 
 GgufFile::GgufFile(const std::string& path) : path_(path) {

@@ -6,11 +6,29 @@
 #include <string>
 #include <vector>
 
+#include "core/tensor/ggml_types.h"
 #include "core/tensor/raw_tensor.h"
 #include "core/util/error.h"
 #include "core/util/mapped_file.h"
 
 namespace lr {
+
+// GGUF metadata value type ids (gguf.md).
+enum class GgufType : uint32_t {
+  U8 = 0,
+  I8 = 1,
+  U16 = 2,
+  I16 = 3,
+  U32 = 4,
+  I32 = 5,
+  F32 = 6,
+  Bool = 7,
+  String = 8,
+  Array = 9,
+  U64 = 10,
+  I64 = 11,
+  F64 = 12,
+};
 
 // One metadata record as stored: its key, GGUF value type and raw byte span [begin, end)
 // in the file (from the key's length prefix to the end of the value).
@@ -79,12 +97,5 @@ std::vector<int> gguf_ints(const nlohmann::json& m, const std::string& key,
 
 // True when `path` starts with the GGUF magic (false for unreadable files).
 bool is_gguf_file(const std::string& path);
-
-// llama.cpp's name for a ggml tensor type id (for messages).
-std::string ggml_type_name(uint32_t type);
-
-// Bytes of a tensor of ggml type `type` with `n_elements` elements (whole blocks); 0 when the
-// type is unknown or n_elements is not a multiple of its block size.
-uint64_t ggml_tensor_bytes(uint32_t type, uint64_t n_elements);
 
 }  // namespace lr

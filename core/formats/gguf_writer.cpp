@@ -176,7 +176,7 @@ void GgufWriter::add_f32_tensor(const std::string& name, const std::vector<int64
                                 const std::vector<float>& values) {
   std::vector<uint8_t> bytes(values.size() * sizeof(float));
   std::memcpy(bytes.data(), values.data(), bytes.size());
-  add_tensor(name, kGgmlF32, shape, std::move(bytes));
+  add_tensor(name, ggml_id::F32, shape, std::move(bytes));
 }
 
 void GgufWriter::write(const std::string& path) const {

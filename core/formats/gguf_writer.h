@@ -6,27 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "core/formats/gguf.h"
+
 namespace lr {
-
-// GGUF metadata value type ids (gguf.md).
-enum class GgufType : uint32_t {
-  U8 = 0,
-  I8 = 1,
-  U16 = 2,
-  I16 = 3,
-  U32 = 4,
-  I32 = 5,
-  F32 = 6,
-  Bool = 7,
-  String = 8,
-  Array = 9,
-  U64 = 10,
-  I64 = 11,
-  F64 = 12,
-};
-
-// ggml tensor type ids used by the toolkit's writers.
-constexpr uint32_t kGgmlF32 = 0, kGgmlF16 = 1, kGgmlQ4_0 = 2, kGgmlQ8_0 = 8, kGgmlBF16 = 30;
 
 // One encoded metadata value: its type and the bytes that follow the type id in a file.
 class GgufValue {
@@ -65,7 +47,7 @@ using GgufTensorFill = std::function<void(uint8_t* dst)>;
 // raw bytes in the ggml type's layout, either at `data` or made by `fill` (writer only).
 struct GgufTensorData {
   std::string name;
-  uint32_t type = kGgmlF32;
+  uint32_t type = ggml_id::F32;
   std::vector<int64_t> shape;
   const uint8_t* data = nullptr;
   uint64_t nbytes = 0;

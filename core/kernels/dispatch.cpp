@@ -1,9 +1,12 @@
-// The one place that chooses the kernel path (cpuid at run time, NEON at build, or forced).
+// The kernels' one dispatcher: chooses the kernel path (cpuid at run time, NEON at build, or
+// forced) and the quantized-dot path.
 #include <Eigen/Core>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/kernels/kernels.h"
+#include "core/kernels/qdot.h"
 #include "core/util/error.h"
 
 namespace lr {
@@ -135,6 +138,18 @@ std::string numerics_signature() {
   const std::string arch = "other";
 #endif
   return "kernels-v1 " + arch + ", eigen " + Eigen::SimdInstructionSetsInUse();
+}
+
+// The quantized-dot path for this CPU (LONGROPE_QDOT=scalar forces the reference).
+const QDotKernels& qdot_best() {
+  static const QDotKernels& k = []() -> const QDotKernels& {
+    const char* force = std::getenv("LONGROPE_QDOT");
+    if (force && std::strcmp(force, "scalar") == 0) return kern::qdot_scalar();
+    if (const QDotKernels* a = kern::qdot_avx2()) return *a;
+    if (const QDotKernels* n = kern::qdot_neon()) return *n;
+    return kern::qdot_scalar();
+  }();
+  return k;
 }
 
 size_t attention_block_scratch_floats(int head_dim) {

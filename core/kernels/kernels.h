@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-namespace lr {}  // namespace lr
 #include "core/tensor/rope_layout.h"
+
 namespace lr {
 
 // Instruction-set paths. Every path computes bit-identical results (same operations in the same

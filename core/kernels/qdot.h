@@ -29,10 +29,13 @@ struct QDotKernels {
   const char* name;  // "scalar", "avx2", "neon"
   QDotFn dot;
 };
+// The per-instruction-set tables (chosen by qdot_best() in dispatch.cpp, the kernels' one
+// dispatcher).
+namespace kern {
 const QDotKernels& qdot_scalar();
 const QDotKernels* qdot_avx2();  // nullptr when not built for x86 or the CPU lacks AVX2+FMA
 const QDotKernels* qdot_neon();  // nullptr when not built for aarch64 with dotprod
-// The fastest available, chosen once (the one place of runtime dispatch for quantized dots).
+}  // namespace kern
 const QDotKernels& qdot_best();
 
 // The fixed lane reduction named above (shared by every implementation).

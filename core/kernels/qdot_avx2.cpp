@@ -9,7 +9,7 @@
 
 #include "core/tensor/quant_blocks.h"
 
-namespace lr {
+namespace lr::kern {
 
 namespace {
 
@@ -215,10 +215,10 @@ const QDotKernels* qdot_avx2() {
   return ok ? &k : nullptr;
 }
 
-}  // namespace lr
+}  // namespace lr::kern
 
 #else
-namespace lr {
+namespace lr::kern {
 const QDotKernels* qdot_avx2() { return nullptr; }
-}  // namespace lr
+}  // namespace lr::kern
 #endif

@@ -9,7 +9,7 @@
 
 #include "core/tensor/quant_blocks.h"
 
-namespace lr {
+namespace lr::kern {
 
 namespace {
 
@@ -153,10 +153,10 @@ const QDotKernels* qdot_neon() {
   return &k;
 }
 
-}  // namespace lr
+}  // namespace lr::kern
 
 #else
-namespace lr {
+namespace lr::kern {
 const QDotKernels* qdot_neon() { return nullptr; }
-}  // namespace lr
+}  // namespace lr::kern
 #endif

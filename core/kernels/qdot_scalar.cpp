@@ -200,9 +200,11 @@ static float dot_scalar(DType t, const uint8_t* w, const uint8_t* a, int64_t nb)
   return qdot_reduce8(lane);
 }
 
+namespace kern {
 const QDotKernels& qdot_scalar() {
   static const QDotKernels k{"scalar", dot_scalar};
   return k;
 }
+}  // namespace kern
 
 }  // namespace lr

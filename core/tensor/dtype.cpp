@@ -4,48 +4,39 @@
 
 #include <cstring>
 
+#include "core/tensor/ggml_types.h"
+
 namespace lr {
 
 namespace {
-struct Traits {
-  DType t;
-  const char* name;
-  uint32_t ggml_id;
-  size_t block, bytes;  // elements and bytes per block
-};
-// Block layouts as ggml defines them (ggml-common.h): see quant_blocks.h for the fields.
-constexpr Traits kTraits[] = {
-    {DType::F32, "F32", 0, 1, 4},        {DType::F16, "F16", 1, 1, 2},
-    {DType::BF16, "BF16", 30, 1, 2},     {DType::Q8_0, "Q8_0", 8, 32, 34},
-    {DType::Q4_0, "Q4_0", 2, 32, 18},    {DType::Q4_1, "Q4_1", 3, 32, 20},
-    {DType::Q5_0, "Q5_0", 6, 32, 22},    {DType::Q5_1, "Q5_1", 7, 32, 24},
-    {DType::Q4_K, "Q4_K", 12, 256, 144}, {DType::Q5_K, "Q5_K", 13, 256, 176},
-    {DType::Q6_K, "Q6_K", 14, 256, 210},
-};
-const Traits* traits(DType t) {
-  for (const auto& x : kTraits)
-    if (x.t == t) return &x;
-  return nullptr;
+// The ggml id of each type we compute with, in DType order (the order messages list them);
+// names and block layouts come from the ggml table.
+constexpr uint32_t kGgmlIds[] = {
+    ggml_id::F32, ggml_id::F16, ggml_id::BF16, ggml_id::Q8_0, ggml_id::Q4_0, 3, 6, 7, 12, 13, 14};
+static_assert(sizeof(kGgmlIds) / sizeof(kGgmlIds[0]) == static_cast<size_t>(DType::Other));
+const GgmlType* traits(DType t) {
+  return t == DType::Other ? nullptr : ggml_type(kGgmlIds[static_cast<int>(t)]);
 }
 }  // namespace
 
 size_t dtype_block(DType t) { return traits(t) ? traits(t)->block : 1; }
 size_t dtype_block_bytes(DType t) { return traits(t) ? traits(t)->bytes : 0; }
 size_t dtype_bytes(DType t, size_t count) {
-  const Traits* x = traits(t);
+  const GgmlType* x = traits(t);
   return x ? count / x->block * x->bytes : 0;
 }
 const char* dtype_name(DType t) { return traits(t) ? traits(t)->name : "other"; }
 bool dtype_quantized(DType t) { return dtype_block(t) > 1; }
-uint32_t dtype_ggml_id(DType t) { return traits(t) ? traits(t)->ggml_id : 0xffffffffu; }
+uint32_t dtype_ggml_id(DType t) { return traits(t) ? traits(t)->id : 0xffffffffu; }
 DType dtype_from_ggml(uint32_t id) {
-  for (const auto& x : kTraits)
-    if (x.ggml_id == id) return x.t;
+  for (int i = 0; i < static_cast<int>(DType::Other); ++i)
+    if (kGgmlIds[i] == id) return static_cast<DType>(i);
   return DType::Other;
 }
 std::string supported_dtypes() {
   std::string s;
-  for (const auto& x : kTraits) s += (s.empty() ? "" : ", ") + std::string(x.name);
+  for (int i = 0; i < static_cast<int>(DType::Other); ++i)
+    s += (s.empty() ? "" : ", ") + std::string(dtype_name(static_cast<DType>(i)));
   return s;
 }
 

@@ -119,7 +119,7 @@ PreTokenizerSpec pretokenizer_spec(const std::string& pre, const std::string& wh
   fail(ErrorKind::Unsupported,
        where + ": pre-tokenizer '" + pre +
            "' is not supported (supported: gpt-2, llama-bpe, qwen2, deepseek-llm, "
-           "deepseek-coder, starcoder, falcon and their llama.cpp aliases; see README)");
+           "deepseek-coder, starcoder, falcon and their llama.cpp aliases; see docs/formats.md)");
 }
 
 namespace {

@@ -18,7 +18,7 @@ class Error : public std::runtime_error {
 
 [[noreturn]] inline void fail(ErrorKind kind, const std::string& msg) { throw Error(kind, msg); }
 
-// Exit codes used by the CLI for each kind (documented in README.md).
+// Exit codes used by the CLI for each kind (documented in README.md, "Exit codes").
 inline int exit_code(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::Io:

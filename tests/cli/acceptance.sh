@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue-level acceptance checks through the CLI:
+# Acceptance checks through the CLI:
 #  - fixture HF folder and F32 GGUF give the same PPL at 256 and 2048, with and without scaling;
 #  - stories260K .bin and GGUF give the same PPL; PPL < 4 at 512; beyond it (llama.cpp
 #    chunking, s = 8) unscaled PPL explodes (> 50) and PI and YaRN bring it far down.

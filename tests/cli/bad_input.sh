@@ -40,7 +40,7 @@ mkdir -p "$T/ropeyarn"; ln -s "$FX/model.safetensors" "$T/ropeyarn/model.safeten
 sed 's/"vocab_size"/"rope_scaling": {"rope_type": "yarn", "factor": 4.0}, "vocab_size"/' "$FX/config.json" > "$T/ropeyarn/config.json"
 "$BIN" tokenize --tokenizer "$FX" --input "$SHARED/data/pg19-like/valid/pg3261.txt" --output "$T/fx.h5" -q >/dev/null || exit 1
 "$BIN" tokenize --tokenizer "$ST/tok512.bin" --input "$SHARED/data/tinystories-like/doc01.txt" --output "$T/st.h5" -q >/dev/null || exit 1
-# Search archives and shards, corrupted in the ways the reader must refuse (issue 10).
+# Search archives and shards, corrupted in the ways the reader must refuse.
 "$BIN" search --model "$FX" --data "$T/fx.h5" --target-length 512 --samples 1 --set population_size=2 \
   --set max_time_budget=0 --set parents_size=2 --baselines false -q --threads 1 --output-dir "$T/run" >/dev/null || exit 1
 A=$T/run/archive.h5

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `eval ppl --mode llamacpp` equals llama.cpp's llama-perplexity, pinned to the figures quoted in
-# issue 7 (llama.cpp run by hand on the fixture F32 GGUF, F32 KV cache): the valid books joined
+# the figures pinned (llama.cpp run by hand on the fixture F32 GGUF, F32 KV cache): the valid books joined
 # in shell order into one file, tokenized with the GGUF's own vocabulary, BOS at the stream head.
 #   -c 256 -b 256 --chunks 40 -> 344.2337; -c 2048 --chunks 5: none 418.876, PI
 #   (--rope-scaling linear --rope-freq-scale 0.125) 417.286, YaRN (--yarn-orig-ctx 256) 353.071.

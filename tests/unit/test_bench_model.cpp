@@ -79,7 +79,7 @@ TEST(BenchModel, Q4KMRuleAsLlamaQuantize) {
 }
 
 TEST(BenchModel, NamedShapesAndRefusals) {
-  EXPECT_EQ(shape_by_name("qwen2.5-0.5b").params(), 365210496);  // issue 8: 365M
+  EXPECT_EQ(shape_by_name("qwen2.5-0.5b").params(), 365210496);  // 365M, as published
   EXPECT_EQ(shape_by_name("qwen2.5-0.5b").head_dim(), 64);
   EXPECT_EQ(shape_by_name("llama-7b").head_dim(), 128);
   EXPECT_THROW(shape_by_name("llama-70b"), Error);

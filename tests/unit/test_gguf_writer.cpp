@@ -93,9 +93,9 @@ TEST(GgufWriter, EveryValueTypeAndTensorsReadBack) {
   for (int i = 0; i < 12; ++i) a[i] = 0.5f * i;
   w.add_f32_tensor("a.weight", {3, 4}, a);
   std::vector<uint8_t> q(2 * 34, 0x11);  // two Q8_0 blocks = 64 elements
-  w.add_tensor("q.weight", kGgmlQ8_0, {2, 32}, q);
+  w.add_tensor("q.weight", ggml_id::Q8_0, {2, 32}, q);
   std::vector<uint16_t> h = {0x3c00, 0xc000, 0x7bff};
-  w.add_tensor("h.weight", kGgmlF16, {3}, h.data(), h.size() * 2);
+  w.add_tensor("h.weight", ggml_id::F16, {3}, h.data(), h.size() * 2);
   const std::string path = tmp("writer.gguf");
   w.write(path);
 
@@ -159,12 +159,12 @@ TEST(GgufWriter, EveryValueTypeAndTensorsReadBack) {
 TEST(GgufWriter, RefusesInconsistentTensorsAndValues) {
   GgufWriter w;
   std::vector<uint8_t> bytes(10);
-  EXPECT_THROW(w.add_tensor("x", kGgmlF32, {3}, bytes), Error);    // 12 bytes needed
-  EXPECT_THROW(w.add_tensor("x", kGgmlQ8_0, {16}, bytes), Error);  // not whole blocks
-  EXPECT_THROW(w.add_tensor("x", 4, {3}, bytes), Error);           // removed type id
-  EXPECT_THROW(w.add_tensor("", kGgmlF32, {2}, std::vector<uint8_t>(8)), Error);
-  w.add_tensor("x", kGgmlF32, {2}, std::vector<uint8_t>(8));
-  EXPECT_THROW(w.add_tensor("x", kGgmlF32, {2}, std::vector<uint8_t>(8)), Error);  // twice
+  EXPECT_THROW(w.add_tensor("x", ggml_id::F32, {3}, bytes), Error);    // 12 bytes needed
+  EXPECT_THROW(w.add_tensor("x", ggml_id::Q8_0, {16}, bytes), Error);  // not whole blocks
+  EXPECT_THROW(w.add_tensor("x", 4, {3}, bytes), Error);               // removed type id
+  EXPECT_THROW(w.add_tensor("", ggml_id::F32, {2}, std::vector<uint8_t>(8)), Error);
+  w.add_tensor("x", ggml_id::F32, {2}, std::vector<uint8_t>(8));
+  EXPECT_THROW(w.add_tensor("x", ggml_id::F32, {2}, std::vector<uint8_t>(8)), Error);  // twice
   EXPECT_THROW(GgufValue::array(GgufType::F32, {GgufValue::u32(1)}), Error);
   w.set("general.alignment", GgufValue::u32(24));
   EXPECT_THROW(w.write(tmp("bad-align.gguf")), Error);
@@ -173,7 +173,7 @@ TEST(GgufWriter, RefusesInconsistentTensorsAndValues) {
 TEST(GgufWriter, FillFunctionsMakeBytesAtWriteTime) {
   GgufWriter w;
   int calls = 0;
-  w.add_tensor("made", kGgmlF32, {2, 3}, 24, [&](uint8_t* dst) {
+  w.add_tensor("made", ggml_id::F32, {2, 3}, 24, [&](uint8_t* dst) {
     ++calls;
     for (int i = 0; i < 6; ++i) {
       const float v = 0.25f * i;
@@ -182,7 +182,7 @@ TEST(GgufWriter, FillFunctionsMakeBytesAtWriteTime) {
   });
   w.add_f32_tensor("kept", {2}, {7, 8});
   EXPECT_EQ(calls, 0);  // nothing made before write()
-  EXPECT_THROW(w.add_tensor("none", kGgmlF32, {1}, 4, GgufTensorFill()), Error);
+  EXPECT_THROW(w.add_tensor("none", ggml_id::F32, {1}, 4, GgufTensorFill()), Error);
   const std::string path = tmp("fill.gguf");
   w.write(path);
   EXPECT_EQ(calls, 1);
@@ -193,7 +193,7 @@ TEST(GgufWriter, FillFunctionsMakeBytesAtWriteTime) {
 
   // A fill that throws leaves neither the file nor its temporary behind.
   GgufWriter bad;
-  bad.add_tensor("x", kGgmlF32, {1}, 4, [](uint8_t*) { fail(ErrorKind::Io, "no bytes"); });
+  bad.add_tensor("x", ggml_id::F32, {1}, 4, [](uint8_t*) { fail(ErrorKind::Io, "no bytes"); });
   const std::string bad_path = tmp("fill-throws.gguf");
   std::filesystem::remove(bad_path);
   EXPECT_THROW(bad.write(bad_path), Error);

@@ -4,6 +4,7 @@
 
 #include "core/engine/forward.h"
 #include "core/engine/memory_plan.h"
+#include "core/engine/plan_report.h"
 #include "core/model/model.h"
 #include "core/model/model_header.h"
 #include "core/util/error.h"
@@ -78,6 +79,37 @@ TEST(Plan, Llama2_7BByHand) {
   EXPECT_EQ(p.attention_scratch, 8ull * 99072);
   EXPECT_EQ(p.total(),
             p.weights + p.activations + p.rope_table + p.attention_scratch + 4096ull * 12);
+}
+
+// The report: the 7B on a 16 GiB board with 1.5 GiB reserved: serving at 4096 (13.48 GB of
+// F16 weights + 2 GiB KV) needs 15.55 GB of 14.5 GiB usable, so it does not fit; the JSON
+// carries the same figures, and a bad device is refused before any work.
+TEST(Plan, ReportFiguresAndVerdicts) {
+  const ModelHeader h = read_model_header(write_config("llama2-7b-report", kLlama2_7B));
+  PlanDevice d;
+  d.model_path = "llama2-7b";
+  d.memory = 16ull << 30;
+  d.os_reserve = 3ull << 29;
+  d.lengths = {4096, 1024};
+  const PlanReport r = plan_report(h, d);
+  ASSERT_EQ(r.json["lengths"].size(), 2u);
+  const auto& l0 = r.json["lengths"][0];
+  EXPECT_EQ(l0["tokens"].get<int>(), 4096);
+  EXPECT_EQ(l0["kv_cache_bytes"].get<uint64_t>(), 2ull << 30);
+  EXPECT_EQ(l0["serving_bytes"].get<uint64_t>(), 2 * 6738415616ull + (2ull << 30));
+  EXPECT_FALSE(l0["serving_fits"].get<bool>());
+  EXPECT_EQ(l0["serving_free_bytes"].get<int64_t>(),
+            static_cast<int64_t>((16ull << 30) - (3ull << 29)) -
+                static_cast<int64_t>(2 * 6738415616ull + (2ull << 30)));
+  EXPECT_EQ(r.json["lengths"][1]["kv_cache_bytes"].get<uint64_t>(), 512ull << 20);
+  EXPECT_EQ(r.json["device"]["usable_bytes"].get<uint64_t>(), (16ull << 30) - (3ull << 29));
+  EXPECT_NE(r.text.find("does not fit"), std::string::npos);
+  EXPECT_NE(r.text.find("llama2-7b"), std::string::npos);
+  d.os_reserve = d.memory;
+  EXPECT_THROW(plan_report(h, d), Error);
+  d.os_reserve = 0;
+  d.threads = 0;
+  EXPECT_THROW(check_plan_device(d), Error);
 }
 
 TEST(Plan, Llama3_8BGqaByHand) {

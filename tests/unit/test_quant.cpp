@@ -72,7 +72,7 @@ std::vector<float> decode_act(DType w, const uint8_t* a, int n) {
 
 TEST(QDot, SimdTwinsEqualScalarBitForBit) {
   std::mt19937 rng(7);
-  std::vector<const QDotKernels*> paths = {qdot_avx2(), qdot_neon()};
+  std::vector<const QDotKernels*> paths = {kern::qdot_avx2(), kern::qdot_neon()};
   int checked = 0;
   for (const QDotKernels* k : paths) {
     if (!k) continue;
@@ -83,7 +83,7 @@ TEST(QDot, SimdTwinsEqualScalarBitForBit) {
         const auto x = random_row(n, rng);
         std::vector<uint8_t> a(act_row_bytes(t, n));
         quantize_act_row(t, x.data(), n, a.data());
-        const float s = qdot_scalar().dot(t, w.data(), a.data(), nb);
+        const float s = kern::qdot_scalar().dot(t, w.data(), a.data(), nb);
         const float v = k->dot(t, w.data(), a.data(), nb);
         EXPECT_EQ(s, v) << k->name << " " << dtype_name(t) << " blocks " << nb;
         ++checked;
