@@ -74,7 +74,8 @@ void hf_step(const nlohmann::json& p, std::vector<std::string>& out, const std::
     for (const auto& q : p.at("pretokenizers")) hf_step(q, out, where);
   } else if (type == "ByteLevel") {
     if (p.value("add_prefix_space", false)) refuse("ByteLevel with add_prefix_space");
-    if (p.value("use_regex", true)) out.push_back(kGpt2);  // HF's `|\s+` tail splits the same
+    if (p.value("use_regex", true))
+      out.push_back(gpt2_regex());  // HF's `|\s+` tail splits the same
   } else if (type == "Split") {
     if (p.value("behavior", std::string()) != "Isolated" || p.value("invert", false))
       refuse("Split with behavior '" + p.value("behavior", std::string()) + "'" +
@@ -85,7 +86,7 @@ void hf_step(const nlohmann::json& p, std::vector<std::string>& out, const std::
       re = pat["Regex"].get<std::string>();
       const std::string ci = "(?i:'s|'t|'re|'ve|'m|'ll|'d)";  // llama.cpp's spelling of it
       for (size_t at; (at = re.find(ci)) != std::string::npos;)
-        re.replace(at, ci.size(), kContractions);
+        re.replace(at, ci.size(), contractions_regex());
     } else {
       for (char c : pat.at("String").get<std::string>()) {  // a literal: escape punctuation
         if (static_cast<unsigned char>(c) < 0x80 && !std::isalnum(static_cast<unsigned char>(c)))

@@ -38,6 +38,9 @@ const std::string kCjk = R"([\x{4E00}-\x{9FA5}\x{800}-\x{4E00}\x{AC00}-\x{D7FF}]
 
 }  // namespace
 
+const std::string& gpt2_regex() { return kGpt2; }
+const std::string& contractions_regex() { return kContractions; }
+
 const std::vector<NamedPreTokenizer>& pretokenizer_catalogue() {
   static const std::vector<NamedPreTokenizer> t = {
       {{"default"}, {R"([\p{P}\$\+<=>\^~\|]+)", kGpt2, R"(\p{N}+)", "[0-9][0-9][0-9]"}},

@@ -14,4 +14,9 @@ struct NamedPreTokenizer {
 
 const std::vector<NamedPreTokenizer>& pretokenizer_catalogue();
 
+// Pieces tokenizer.json steps are translated to: GPT-2's split regex, and its contractions
+// matched in either case (HF's `(?i:'s|'t|...)`).
+const std::string& gpt2_regex();
+const std::string& contractions_regex();
+
 }  // namespace lr
