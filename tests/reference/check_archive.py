@@ -1,8 +1,8 @@
 """Archive tools for tests: constraint check of every individual, and archive comparison.
 
 usage: check_archive.py check ARCHIVE            -> exit 1 on any violated constraint
-       check_archive.py same ARCHIVE_A ARCHIVE_B -> exit 1 unless genomes, PPLs, lineage and
-                                                    per-iteration populations are identical
+       check_archive.py same ARCHIVE_A ARCHIVE_B -> exit 1 unless genomes, PPLs, per-item NLLs,
+                                                    lineage and per-iteration populations are identical
        check_archive.py subset PART FULL         -> exit 1 unless every individual of PART is in
                                                     FULL with the same id, genome and PPL
        check_archive.py count ARCHIVE            -> prints the number of archived individuals
@@ -47,7 +47,8 @@ def same(a, b):
         for name in ["individuals/id", "individuals/lambda", "individuals/start_tokens",
                      "individuals/ppl", "individuals/origin", "individuals/parent1",
                      "individuals/parent2", "individuals/iteration", "iterations/population",
-                     "iterations/best_ppl", "individuals/screen_ppl"]:
+                     "iterations/best_ppl", "individuals/screen_ppl", "individuals/item_nll",
+                     "individuals/items_scored", "individuals/tokens"]:
             if name not in fa and name not in fb:
                 continue
             x, y = fa[name][:], fb[name][:]
