@@ -1,11 +1,11 @@
 // `longrope eval passkey`: passkey retrieval accuracy over lengths (and depths), CSV and JSON.
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "eval/passkey.h"
 #include "eval/perplexity.h"
@@ -120,26 +120,26 @@ int cmd_eval_passkey(const Args& args) {
 
   if (vm.count("output")) {
     const std::string path = vm["output"].as<std::string>();
-    std::ofstream csv(path);
-    if (!csv) fail(ErrorKind::Io, "cannot write '" + path + "'");
-    csv << "length,depth,accuracy,samples\n";
-    for (const auto& c : res.cells)
-      csv << c.length << "," << depth_text(c.depth) << "," << c.accuracy() << "," << c.samples
-          << "\n";
+    write_file_atomically(path, [&](std::ostream& csv) {
+      csv << "length,depth,accuracy,samples\n";
+      for (const auto& c : res.cells)
+        csv << c.length << "," << depth_text(c.depth) << "," << c.accuracy() << "," << c.samples
+            << "\n";
+    });
   }
   if (!opt.save_prompts_dir.empty()) {
     const std::string path = opt.save_prompts_dir + "/index.tsv";
-    std::ofstream idx(path);
-    if (!idx) fail(ErrorKind::Io, "cannot write '" + path + "'");
-    idx << "file\tlength\tprompt_tokens\tn\ti\tdepth\tkey\tscale\n";
-    for (const auto& t : res.trials) {
-      double scale = 1.0;
-      for (const auto& c : res.cells)
-        if (c.length == t.length) scale = c.scale;
-      idx << t.prompt_file << "\t" << t.length << "\t" << t.prompt_tokens << "\t" << t.n_rounds
-          << "\t" << t.insert_round << "\t" << depth_text(t.depth) << "\t" << t.key << "\t" << scale
-          << "\n";
-    }
+    write_file_atomically(path, [&](std::ostream& idx) {
+      idx << "file\tlength\tprompt_tokens\tn\ti\tdepth\tkey\tscale\n";
+      for (const auto& t : res.trials) {
+        double scale = 1.0;
+        for (const auto& c : res.cells)
+          if (c.length == t.length) scale = c.scale;
+        idx << t.prompt_file << "\t" << t.length << "\t" << t.prompt_tokens << "\t" << t.n_rounds
+            << "\t" << t.insert_round << "\t" << depth_text(t.depth) << "\t" << t.key << "\t"
+            << scale << "\n";
+      }
+    });
   }
   if (vm.count("json")) {
     nlohmann::json j;
@@ -184,9 +184,8 @@ int cmd_eval_passkey(const Args& args) {
       j["prompts"].push_back(jt);
     }
     const std::string path = vm["json"].as<std::string>();
-    std::ofstream out(path);
-    if (!out) fail(ErrorKind::Io, "cannot write '" + path + "'");
-    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    write_file_atomically(path,
+                          j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   return 0;
 }

@@ -2,7 +2,6 @@
 // device.
 #include <cstdarg>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +9,7 @@
 #include "cli/options.h"
 #include "core/engine/memory_plan.h"
 #include "core/model/model_header.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace lr::cli {
@@ -167,8 +167,7 @@ int cmd_plan(const Args& args) {
     if (out == "-") {
       std::cout << j.dump(2) << "\n";
     } else {
-      std::ofstream f(out);
-      if (!f || !(f << j.dump(2) << "\n")) fail(ErrorKind::Io, "cannot write '" + out + "'");
+      write_file_atomically(out, j.dump(2) + "\n");
     }
   }
   return 0;
