@@ -2,11 +2,13 @@
 #include "core/util/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -69,6 +71,25 @@ class AtomicBuf : public std::streambuf {
 
 }  // namespace
 
+void remove_stale_temporaries(const std::string& path) {
+  const fs::path p(path);
+  std::string prefix(1, '.');
+  prefix += p.filename().string();
+  prefix += ".tmp.";
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* rest = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &rest, 10);
+    if (pid <= 0 || *rest != '.' || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive
+    std::error_code rm;
+    fs::remove_all(it->path(), rm);
+  }
+}
+
 std::string unique_sibling(const std::string& path, const char* tag) {
   const fs::path p(path);
   std::string name(1, '.');
@@ -87,6 +108,7 @@ void sync_parent_folder(const std::string& path) {
 }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  remove_stale_temporaries(path_);
   for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
     tmp_ = unique_sibling(path_, "tmp");
     fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -189,6 +211,7 @@ void write_folder_atomically(const std::string& path,
   const bool existed = fs::exists(fs::symlink_status(path, ec));
   if (existed && !replace)
     fail(ErrorKind::Io, "'" + path + "' already exists (it is left as it is)");
+  remove_stale_temporaries(path);
   std::string tmp;
   for (int attempt = 0; attempt < 100 && tmp.empty(); ++attempt) {
     const std::string name = unique_sibling(path, "tmp");

@@ -9,8 +9,9 @@
 namespace lr {
 
 // A file being written atomically: the constructor creates a temporary with a unique name
-// (.NAME.tmp.PID.RANDOM) in the destination's folder; write() appends to it; commit() syncs
-// it, renames it over the destination and syncs the folder. Until commit() succeeds the
+// (.NAME.tmp.PID.RANDOM) in the destination's folder, after removing such temporaries of
+// dead processes; write() appends to it; commit() syncs it, renames it over the destination
+// and syncs the folder. Until commit() succeeds the
 // destination is untouched; the destructor (an exception, an early return) and every failure
 // remove the temporary. Errors are Io naming the destination.
 class AtomicFile {
@@ -51,6 +52,12 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 // the temporary folder is removed and `path` is as it was.
 void write_folder_atomically(const std::string& path,
                              const std::function<void(const std::string& dir)>& fill, bool replace);
+
+// Removes temporaries of `path` (.NAME.tmp.PID.*) left by processes that no longer run (a
+// kill, a crash); AtomicFile and write_folder_atomically call it first. Another live process's
+// temporary (its PID answers kill(PID, 0)) is kept. Folders moved aside (.NAME.old.*) are
+// never removed: after a crash between the two renames they hold the only copy.
+void remove_stale_temporaries(const std::string& path);
 
 // A unique, not yet existing sibling name for `path`: DIR/.NAME.TAG.PID.RANDOM.
 std::string unique_sibling(const std::string& path, const char* tag);

@@ -189,6 +189,26 @@ TEST(AtomicFile, TwoWritersToOnePathBothSucceedAndOneWholeVersionWins) {
   EXPECT_EQ(listing(dir), Names{"shared.bin"});
 }
 
+TEST(AtomicFile, TemporariesOfDeadProcessesAreRemovedOthersKept) {
+  const std::string dir = fresh_dir("stale"), p = dir + "/r.json";
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);  // reaped: kill(dead, 0) fails with ESRCH
+  const std::string stale = ".r.json.tmp." + std::to_string(dead) + ".abc",
+                    stale_dir = ".r.json.tmp." + std::to_string(dead) + ".dir",
+                    live = ".r.json.tmp." + std::to_string(::getppid()) + ".abc",
+                    old = ".r.json.old." + std::to_string(dead) + ".abc",
+                    other = ".q.json.tmp." + std::to_string(dead) + ".abc";
+  for (const auto& n : {stale, live, old, other})
+    write_file_atomically(dir + "/" + n, std::string_view("x"));
+  fs::create_directories(dir + "/" + stale_dir + "/sub");
+  write_file_atomically(p, std::string_view("new"));
+  EXPECT_EQ(slurp(p), "new");
+  Names want{live, other, old, "r.json"};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(listing(dir), want);
+}
+
 TEST(AtomicFolder, ExistingFolderRefusedUnlessReplaceAndFailuresLeaveIt) {
   const std::string dir = fresh_dir("folder"), p = dir + "/out";
   auto fill = [](const std::string& text) {
