@@ -15,6 +15,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 extern char** environ;
@@ -198,8 +199,10 @@ void plot_archive(const ArchiveSummary& s, const std::string& output,
     path = tmpl;
   }
   log = path + ".log";
-  {
-    std::ofstream f(path);
+  if (keep) {
+    write_file_atomically(path, script);  // a --plot-script the user keeps
+  } else {
+    std::ofstream f(path);  // our own mkstemp file
     if (!f || !(f << script)) fail(ErrorKind::Io, "cannot write '" + path + "'");
   }
   posix_spawn_file_actions_t fa;

@@ -1,11 +1,11 @@
 // `longrope eval passkey`: passkey retrieval accuracy over lengths (and depths), CSV and JSON.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "eval/passkey_report.h"
 #include "eval/perplexity.h"
@@ -64,19 +64,16 @@ int cmd_eval_passkey(const Args& args) {
   const PasskeyResult res = run_passkey(engine, *tok, opt);
   std::vector<double> depths = opt.depths.empty() ? std::vector<double>{-1} : opt.depths;
   std::cout << passkey_table(res, depths);
-  const auto write = [](const std::string& path, const std::string& text) {
-    std::ofstream f(path);
-    if (!f || !(f << text)) fail(ErrorKind::Io, "cannot write '" + path + "'");
-  };
-  if (vm.count("output")) write(vm["output"].as<std::string>(), passkey_csv(res));
+  if (vm.count("output")) write_file_atomically(vm["output"].as<std::string>(), passkey_csv(res));
   if (!opt.save_prompts_dir.empty())
-    write(opt.save_prompts_dir + "/index.tsv", passkey_index_tsv(res));
+    write_file_atomically(opt.save_prompts_dir + "/index.tsv", passkey_index_tsv(res));
   if (vm.count("json")) {
     const PasskeyRun run{opt, model_path, tok->kind(), model->config.max_position,
                          model->config.has_file_rope_factors()};
-    write(vm["json"].as<std::string>(),
-          passkey_json(res, run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-              "\n");
+    write_file_atomically(
+        vm["json"].as<std::string>(),
+        passkey_json(res, run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+            "\n");
   }
   return 0;
 }

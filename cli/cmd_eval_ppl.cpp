@@ -1,11 +1,11 @@
 // `longrope eval ppl`: perplexity table over lengths, CSV and JSON outputs.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "eval/perplexity.h"
 #include "longrope/version.h"
@@ -99,11 +99,11 @@ int cmd_eval_ppl(const Args& args) {
   }
 
   if (vm.count("output")) {
-    std::ofstream csv(vm["output"].as<std::string>());
-    if (!csv) fail(ErrorKind::Io, "cannot write '" + vm["output"].as<std::string>() + "'");
-    csv << "length,ppl\n";
-    csv.precision(10);
-    for (const auto& r : results) csv << r.length << "," << r.ppl << "\n";
+    write_file_atomically(vm["output"].as<std::string>(), [&](std::ostream& csv) {
+      csv << "length,ppl\n";
+      csv.precision(10);
+      for (const auto& r : results) csv << r.length << "," << r.ppl << "\n";
+    });
   }
   if (vm.count("json")) {
     nlohmann::json j;
@@ -131,9 +131,7 @@ int cmd_eval_ppl(const Args& args) {
                               {"ppl", std::exp(ds.nll / ds.tokens)}});
       j["results"].push_back(jr);
     }
-    std::ofstream out(vm["json"].as<std::string>());
-    if (!out) fail(ErrorKind::Io, "cannot write '" + vm["json"].as<std::string>() + "'");
-    out << j.dump(2) << "\n";
+    write_file_atomically(vm["json"].as<std::string>(), j.dump(2) + "\n");
   }
   return 0;
 }

@@ -1,6 +1,5 @@
 // `longrope plan`: weights, serving KV cache and our evaluation's peak memory per length vs a
 // device.
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -8,6 +7,7 @@
 #include "cli/options.h"
 #include "core/engine/plan_report.h"
 #include "core/model/model_header.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace lr::cli {
@@ -47,8 +47,7 @@ int cmd_plan(const Args& args) {
     if (out == "-") {
       std::cout << r.json.dump(2) << "\n";
     } else {
-      std::ofstream f(out);
-      if (!f || !(f << r.json.dump(2) << "\n")) fail(ErrorKind::Io, "cannot write '" + out + "'");
+      write_file_atomically(out, r.json.dump(2) + "\n");
     }
   }
   return 0;

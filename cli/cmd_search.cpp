@@ -1,14 +1,15 @@
 // `longrope search`: evolutionary search of LongRoPE factors (and n̂), resumable.
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/kernels/kernels.h"
 #include "core/rope/factors.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/sha256.h"
 #include "datasets/shard.h"
@@ -99,7 +100,7 @@ json config_from_options(const po::variables_map& vm) {
 // `label`: what the fitness is ("ppl", or "needle_ppl": the PPL of the passkey's tokens).
 void print_summary(const json& rows, const std::string& dir, const std::string& label) {
   std::printf("\n%-28s %12s %8s\n", "method", label.c_str(), "n̂");
-  std::ofstream csv(dir + "/summary.csv");
+  std::ostringstream csv;
   csv << "method," << label << ",start_tokens\n";
   for (const auto& r : rows) {
     std::printf("%-28s %12.4f %8d\n", r["method"].get<std::string>().c_str(),
@@ -107,8 +108,7 @@ void print_summary(const json& rows, const std::string& dir, const std::string& 
     csv << r["method"].get<std::string>() << "," << r["ppl"].get<double>() << ","
         << r["start_tokens"].get<int>() << "\n";
   }
-  csv.close();
-  if (!csv) fail(ErrorKind::Io, "cannot write '" + dir + "/summary.csv' (disk full?)");
+  write_file_atomically(dir + "/summary.csv", csv.str());
 }
 
 // Short-factor search seeds: ones (the original RoPE) and the long factors, then a file.

@@ -1,22 +1,12 @@
 // HDF5 helper implementations.
 #include "datasets/h5util.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <csignal>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <new>
 #include <type_traits>
+
+#include "core/util/isolate.h"
 
 namespace lr::h5 {
 
@@ -197,160 +187,9 @@ std::vector<unsigned char> file_image(hid_t file) {
   return image;
 }
 
-void write_bytes_atomically(const std::string& path, const void* data, size_t size) {
-  const std::string tmp = path + ".tmp";
-  auto fail_io = [&](const std::string& what, int fd) {
-    const std::string why = std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    remove_quietly(tmp);
-    fail(ErrorKind::Io, "cannot write '" + path + "': " + what + ": " + why +
-                            " (the previous file, if any, is unchanged)");
-  };
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail_io("cannot create '" + tmp + "'", -1);
-  const char* p = static_cast<const char*>(data);
-  for (size_t done = 0; done < size;) {
-    const ssize_t w = ::write(fd, p + done, size - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) fail_io("write failed", fd);
-    done += static_cast<size_t>(w);
-  }
-  if (::fsync(fd) != 0) fail_io("fsync failed", fd);
-  if (::close(fd) != 0) fail_io("close failed", -1);
-  rename_over(tmp, path);
-}
-
-void remove_quietly(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-}
-
-void rename_over(const std::string& from, const std::string& to) {
-  std::error_code ec;
-  std::filesystem::rename(from, to, ec);
-  if (ec) fail(ErrorKind::Io, "cannot move '" + from + "' to '" + to + "': " + ec.message());
-}
-
-// Sanitizer builds: the child's own death (an ASan report inside libhdf5) is the parent's
-// finding, not the fuzzer's; without a sanitizer runtime the weak symbol is null.
-extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
-
-namespace {
-#if defined(__SANITIZE_ADDRESS__)
-#define LONGROPE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LONGROPE_ASAN 1
-#endif
-#endif
-
-// The child's address space: what the process maps now + 1 GiB + 4 × the file, so a corrupt
-// length in the file (fuzzing found vlen strings claiming GiBs in a 90 KB shard) makes
-// libhdf5's allocation fail in the child instead of filling memory. Not under ASan, whose
-// shadow memory needs terabytes of address space.
-void cap_child_memory(const std::string& path) {
-#ifndef LONGROPE_ASAN
-  long pages = 0;
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  if (pages <= 0) return;
-  std::error_code ec;
-  const auto bytes = std::filesystem::file_size(path, ec);
-  const rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) +
-                     (rlim_t{1} << 30) + 4 * static_cast<rlim_t>(ec ? 0 : bytes);
-  rlimit r{};
-  if (::getrlimit(RLIMIT_AS, &r) == 0 && (r.rlim_max == RLIM_INFINITY || cap < r.rlim_max)) {
-    r.rlim_cur = cap;
-    ::setrlimit(RLIMIT_AS, &r);
-  }
-#else
-  (void)path;
-#endif
-}
-}  // namespace
-
 void check_isolated(const std::string& path, const std::function<void()>& read) {
-  if (std::getenv("LONGROPE_NO_HDF5_ISOLATION") || std::getenv("OMPI_COMM_WORLD_SIZE") ||
-      std::getenv("PMI_SIZE"))
-    return;
-  int fds[2];
-  if (::pipe(fds) != 0)
-    fail(ErrorKind::Io, "cannot create a pipe: " + std::string(std::strerror(errno)));
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    fail(ErrorKind::Io, "cannot fork: " + std::string(std::strerror(errno)));
-  }
-  if (pid == 0) {  // child: default fatal-signal actions, report an lr::Error through the pipe
-    ::close(fds[0]);
-    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, SIG_DFL);
-    if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
-    cap_child_memory(path);
-    std::string msg;
-    int code = 0;
-    try {
-      read();
-    } catch (const Error& e) {
-      code = 10 + static_cast<int>(e.kind());
-      msg = e.what();
-    } catch (const std::bad_alloc&) {
-      code = 10 + static_cast<int>(ErrorKind::Format);
-      msg = path + ": corrupt HDF5 file (reading it needs more memory than the file can hold)";
-    } catch (const std::exception& e) {
-      code = 10 + static_cast<int>(ErrorKind::Format);
-      msg = path + ": " + e.what();
-    }
-    for (size_t done = 0; done < msg.size();) {
-      const ssize_t w = ::write(fds[1], msg.data() + done, msg.size() - done);
-      if (w <= 0) break;
-      done += static_cast<size_t>(w);
-    }
-    ::_exit(code);
-  }
-  ::close(fds[1]);
-  std::string msg;
-  char buf[4096];
-  // A generous deadline for a sound file (10 s + 10 MB/s), a hang's bound for a hostile one.
-  std::error_code ec;
-  const auto bytes = std::filesystem::file_size(path, ec);
-  const int limit_s = 10 + static_cast<int>((ec ? 0 : bytes) / 10'000'000);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_s);
-  bool hung = false;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd p{fds[0], POLLIN, 0};
-    const int r = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      hung = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    msg.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (hung)
-    fail(ErrorKind::Format, path + ": corrupt HDF5 file (reading it did not finish in " +
-                                std::to_string(limit_s) + " s)");
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code >= 10 && code <= 10 + static_cast<int>(ErrorKind::Data) && !msg.empty())
-    fail(static_cast<ErrorKind>(code - 10), msg);
-  fail(ErrorKind::Format,
-       path + ": corrupt HDF5 file (the HDF5 library crashed reading it" +
-           (WIFSIGNALED(status) ? ", signal " + std::to_string(WTERMSIG(status)) : std::string()) +
-           ")");
+  if (std::getenv("LONGROPE_NO_HDF5_ISOLATION")) return;
+  parse_isolated(path, read, {"HDF5 file", "the HDF5 library"});
 }
 
 hid_t open_read(const std::string& path) {

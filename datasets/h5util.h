@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace lr::h5 {
@@ -45,15 +46,11 @@ std::vector<T> read_vec(hid_t loc, const char* name, hid_t mem_type, const std::
 std::vector<std::string> read_strings(hid_t loc, const char* name, const std::string& path);
 
 // Builds the file in memory (HDF5 core driver: HDF5 itself never writes to disk), lets `fill`
-// write into it, then writes the image to `path`.tmp with checked POSIX calls, syncs it and
-// renames it over `path` (atomic on POSIX). On any failure (disk full, a file-size limit) the
-// temporary file is removed, `path` is left as it was, and Io names `path`.
+// write into it, then writes the image with lr::write_file_atomically (unique temporary,
+// fsync, rename, folder fsync). On any failure (disk full, a file-size limit) the temporary
+// file is removed, `path` is left as it was, and Io names `path`.
 template <typename F>
 void write_atomically(const std::string& path, F fill);
-// The same for a byte buffer.
-void write_bytes_atomically(const std::string& path, const void* data, size_t size);
-void rename_over(const std::string& from, const std::string& to);
-void remove_quietly(const std::string& path);
 hid_t create_in_memory();                           // an empty in-memory HDF5 file
 std::vector<unsigned char> file_image(hid_t file);  // its bytes (after a flush)
 
@@ -65,15 +62,14 @@ void write_atomically(const std::string& path, F fill) {
     fill(f.id);
     image = file_image(f.id);
   }
-  write_bytes_atomically(path, image.data(), image.size());
+  write_file_atomically(path, image.data(), image.size());
 }
 
-// Runs `read` (which parses `path` with HDF5) first in a forked child process: libhdf5 1.10
-// can crash or hang on hostile files (fuzzing found reads of vlen strings through a corrupt
-// global heap), so a crash or a hang there becomes a Format error naming `path`, and an
-// lr::Error thrown in the child is rethrown here. Only when the child succeeded does the
-// caller read the file itself. Skipped under MPI (Open MPI warns about fork) and when
-// LONGROPE_NO_HDF5_ISOLATION is set.
+// Runs `read` (which parses `path` with HDF5) first in a forked child process
+// (lr::parse_isolated): libhdf5 1.10 can crash or hang on hostile files (fuzzing found reads
+// of vlen strings through a corrupt global heap), so a crash or a hang there becomes a Format
+// error naming `path`, and an lr::Error thrown in the child is rethrown here. Skipped under
+// MPI (Open MPI warns about fork) and when LONGROPE_NO_HDF5_ISOLATION is set.
 void check_isolated(const std::string& path, const std::function<void()>& read);
 
 // Opens an existing HDF5 file read-only; throws Io/Format naming the path.

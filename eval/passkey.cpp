@@ -5,10 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include "core/engine/generate.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "eval/perplexity.h"
 #include "eval/progress.h"
@@ -51,9 +51,7 @@ std::string save_prompt(const std::string& dir, const PasskeyTrial& t, int index
   std::snprintf(name, sizeof name, "passkey_L%d_d%s_%03d.txt", t.length,
                 depth_label(t.depth).c_str(), index);
   const std::string path = dir + "/" + name;
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) fail(ErrorKind::Io, "cannot write '" + path + "'");
+  write_file_atomically(path, text);
   return name;
 }
 

@@ -1,12 +1,14 @@
 // HF / RKLLM folder and GGUF exports.
 #include "export/model_export.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
 #include "core/formats/gguf.h"
 #include "core/formats/gguf_rewrite.h"
 #include "core/model/model.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/mapped_file.h"
 #include "export/output.h"
@@ -37,7 +39,7 @@ void write_rkllm_files(const std::string& dir, const ExportSource& s, const Rkll
   inf["model_defaults"] = {
       {"max_context_len", s.target_length}, {"max_new_tokens", o.max_new_tokens}, {"n_keep", -1}};
   inf["hardware"] = {{"embed_flash", 0}};
-  write_text_atomically(dir + "/inference_config.json", inf.dump(2) + "\n");
+  write_file_atomically(dir + "/inference_config.json", inf.dump(2) + "\n");
   ordered_json reg;
   reg["models"][o.name] = {
       {"path", "models/" + o.name + ".rkllm"},
@@ -45,13 +47,20 @@ void write_rkllm_files(const std::string& dir, const ExportSource& s, const Rkll
       {"max_context", s.target_length},
       {"description", "LongRoPE " + std::to_string(s.original_max_position) + " -> " +
                           std::to_string(s.target_length) + " (longrope export)"}};
-  write_text_atomically(dir + "/model_registry.json", reg.dump(2) + "\n");
+  write_file_atomically(dir + "/model_registry.json", reg.dump(2) + "\n");
+}
+
+// Whether `p` is `dir` or lies inside it (both canonical).
+bool inside(const fs::path& p, const fs::path& dir) {
+  const auto d = std::mismatch(dir.begin(), dir.end(), p.begin(), p.end()).first;
+  return d == dir.end() || (std::next(d) == dir.end() && d->empty());
 }
 
 }  // namespace
 
 void export_hf(const std::string& model_dir, const std::string& out_dir, const ExportSource& s,
-               const ordered_json& record, bool replace_file_factors, const RkllmOptions* rkllm) {
+               const ordered_json& record, bool replace_file_factors, bool replace_output,
+               const RkllmOptions* rkllm) {
   std::error_code ec;
   const fs::path src(model_dir);
   if (!fs::is_directory(src, ec))
@@ -77,8 +86,8 @@ void export_hf(const std::string& model_dir, const std::string& out_dir, const E
       base["max_position_embeddings"] = base["original_max_position_embeddings"];
       base.erase("original_max_position_embeddings");
     }
-    const std::string probe = out_dir + ".config-check.json";
-    write_text_atomically(probe, base.dump());
+    const std::string probe = unique_sibling(out_dir, "config-check");
+    write_file_atomically(probe, base.dump());
     try {
       c = read_hf_config(probe);
     } catch (...) {
@@ -90,7 +99,7 @@ void export_hf(const std::string& model_dir, const std::string& out_dir, const E
     c = read_hf_config(cfg_path);  // architecture and shape checks
   }
   check_count(s, c.head_dim, model_dir);
-  if (fs::weakly_canonical(out_dir, ec) == fs::weakly_canonical(src, ec))
+  if (inside(fs::weakly_canonical(src, ec), fs::weakly_canonical(out_dir, ec)))
     fail(ErrorKind::InvalidArgument, out_dir + ": the output would overwrite the model folder");
   cfg["original_max_position_embeddings"] = s.original_max_position;
   cfg["max_position_embeddings"] = s.target_length;
@@ -99,18 +108,21 @@ void export_hf(const std::string& model_dir, const std::string& out_dir, const E
                          {"short_factor", s.short_factors},
                          {"factor", s.scale()},
                          {"attention_factor", s.mscale()}};
-  write_folder_atomically(out_dir, [&](const std::string& dir) {
-    write_text_atomically(dir + "/config.json", cfg.dump(2) + "\n");
-    for (const auto& e : fs::directory_iterator(src)) {
-      const std::string name = e.path().filename().string();
-      if (name == "config.json" || name == kExportMarker) continue;
-      if (rkllm && (name == "inference_config.json" || name == "model_registry.json")) continue;
-      fs::create_symlink(fs::canonical(e.path()), fs::path(dir) / name, ec);
-      if (ec) fail(ErrorKind::Io, dir + "/" + name + ": cannot create link: " + ec.message());
-    }
-    if (rkllm) write_rkllm_files(dir, s, *rkllm, c.arch);
-    write_text_atomically(dir + "/" + kExportMarker, record.dump(2) + "\n");
-  });
+  write_folder_atomically(
+      out_dir,
+      [&](const std::string& dir) {
+        write_file_atomically(dir + "/config.json", cfg.dump(2) + "\n");
+        for (const auto& e : fs::directory_iterator(src)) {
+          const std::string name = e.path().filename().string();
+          if (name == "config.json" || name == kExportMarker) continue;
+          if (rkllm && (name == "inference_config.json" || name == "model_registry.json")) continue;
+          fs::create_symlink(fs::canonical(e.path()), fs::path(dir) / name, ec);
+          if (ec) fail(ErrorKind::Io, dir + "/" + name + ": cannot create link: " + ec.message());
+        }
+        if (rkllm) write_rkllm_files(dir, s, *rkllm, c.arch);
+        write_file_atomically(dir + "/" + kExportMarker, record.dump(2) + "\n");
+      },
+      replace_output);
 }
 
 void export_gguf(const std::string& model, const std::string& out, const ExportSource& s,

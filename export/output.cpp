@@ -1,4 +1,4 @@
-// Export outputs: record, ownership test, atomic writes, csv/json factor files.
+// Export outputs: record, ownership test, csv/json factor files (written atomically).
 #include "export/output.h"
 
 #include <cstdio>
@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/formats/gguf.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/mapped_file.h"
 #include "longrope/version.h"
@@ -71,90 +72,18 @@ nlohmann::ordered_json export_record(const ExportSource& s, ExportFormat f,
   return j;
 }
 
-static bool json_is_ours(const std::string& path) {
-  try {
-    const json j = json::parse(read_text_file(path));
-    return j.is_object() && j.value("kind", "") == "longrope-export";
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-void check_output_is_ours(const std::string& path, ExportFormat f) {
+bool check_output_replaceable(const std::string& path, bool overwrite) {
   std::error_code ec;
-  if (!fs::exists(fs::symlink_status(path, ec))) return;
-  bool ours = false;
-  const bool folder = f == ExportFormat::Hf || f == ExportFormat::Rkllm;
-  if (folder) {
-    ours = fs::is_directory(path, ec) && !fs::is_symlink(path, ec) &&
-           json_is_ours((fs::path(path) / kExportMarker).string());
-  } else if (fs::is_regular_file(path, ec)) {
-    if (f == ExportFormat::Json) {
-      ours = json_is_ours(path);
-    } else if (f == ExportFormat::Csv) {
-      // result_final.csv has no header: any file of one number per line counts as a factor
-      // file that may be replaced.
-      std::ifstream in(path);
-      std::string line;
-      ours = true;
-      int n = 0;
-      while (ours && std::getline(in, line)) {
-        char* end = nullptr;
-        std::strtod(line.c_str(), &end);
-        ours = end != line.c_str() && *end == '\0';
-        ++n;
-      }
-      ours = ours && n > 0;
-    } else if (is_gguf_file(path)) {
-      try {
-        ours = GgufFile(path).has(kGgufExportKey);
-      } catch (const Error&) {
-        ours = false;
-      }
-    }
-  }
-  if (!ours)
-    fail(ErrorKind::Io, path +
-                            " exists and was not written by longrope export; remove it or "
-                            "choose another --output");
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "'");
-    out << text;
-    out.flush();
-    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "' (disk full?)");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) fail(ErrorKind::Io, "cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
-}
-
-void write_folder_atomically(const std::string& path,
-                             const std::function<void(const std::string& dir)>& fill) {
-  const std::string tmp = path + ".tmp";
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  if (!fs::create_directories(tmp, ec) || ec)
-    fail(ErrorKind::Io, "cannot create folder '" + tmp + "': " + ec.message());
-  try {
-    fill(tmp);
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
-  }
-  fs::remove_all(path, ec);  // an earlier export (checked by check_output_is_ours)
-  fs::rename(tmp, path, ec);
-  if (ec) fail(ErrorKind::Io, "cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
+  if (!fs::exists(fs::symlink_status(path, ec))) return false;
+  if (!overwrite)
+    fail(ErrorKind::Io, path + " exists; remove it, choose another --output or pass --overwrite");
+  return true;
 }
 
 void write_factor_export(const ExportSource& s, ExportFormat f, const std::string& path,
                          const nlohmann::ordered_json& record) {
   if (f == ExportFormat::Json) {
-    write_text_atomically(path, record.dump(2) + "\n");
+    write_file_atomically(path, record.dump(2) + "\n");
     return;
   }
   if (s.long_rows.size() != 1)
@@ -167,7 +96,7 @@ void write_factor_export(const ExportSource& s, ExportFormat f, const std::strin
     std::snprintf(buf, sizeof buf, "%.18e\n", v);
     text += buf;
   }
-  write_text_atomically(path, text);
+  write_file_atomically(path, text);
 }
 
 }  // namespace lr

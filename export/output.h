@@ -1,6 +1,5 @@
-// Export outputs: the record, the "written by us" test, atomic writes, csv/json factor files.
+// Export outputs: the record, the "written by us" test, csv/json factor files.
 #pragma once
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -16,14 +15,9 @@ const char* export_format_name(ExportFormat f);
 nlohmann::ordered_json export_record(const ExportSource& s, ExportFormat f,
                                      const std::string& model);
 
-// Refuses an existing `path` that an earlier export did not write (IO error naming it).
-void check_output_is_ours(const std::string& path, ExportFormat f);
-
-// Builds a folder in PATH.tmp with `fill`, then replaces PATH with it.
-void write_folder_atomically(const std::string& path,
-                             const std::function<void(const std::string& dir)>& fill);
-// Writes a text file atomically (PATH.tmp, rename).
-void write_text_atomically(const std::string& path, const std::string& text);
+// Whether `path` exists (and will be replaced). An existing `path` is refused (Io error naming
+// it) unless `overwrite`.
+bool check_output_replaceable(const std::string& path, bool overwrite = false);
 
 // csv: long factors one per line, as result_final.csv; json: the record.
 void write_factor_export(const ExportSource& s, ExportFormat f, const std::string& path,

@@ -294,7 +294,7 @@ void write_factors_csv(const std::string& path, const std::vector<double>& lambd
     std::snprintf(buf, sizeof buf, "%.18e\n", v);
     text += buf;
   }
-  h5::write_bytes_atomically(path, text.data(), text.size());
+  write_file_atomically(path, text);
 }
 
 bool check_archive_numerics(const nlohmann::json& config, const std::string& numerics,

@@ -12,8 +12,8 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
-#include "datasets/h5util.h"
 #include "eval/progress.h"
 #include "search/sampling.h"
 
@@ -306,7 +306,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
     j["raced_out"] = result_.raced_out();
     if (screen_) j["screened_out"] = result_.screened_out;
     const std::string text = j.dump(2) + "\n";
-    h5::write_bytes_atomically(dir_ + "/result_final.json", text.data(), text.size());
+    write_file_atomically(dir_ + "/result_final.json", text);
   }
   std::sort(result_.individuals.begin(), result_.individuals.end(),
             [](const Individual& x, const Individual& y) { return x.id < y.id; });

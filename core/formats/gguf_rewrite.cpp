@@ -1,12 +1,11 @@
 // GGUF rewrite: new header, old data section verbatim (offsets are relative), new tensors last.
 #include "core/formats/gguf_rewrite.h"
 
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace fs = std::filesystem;
@@ -87,28 +86,16 @@ void rewrite_gguf(const GgufFile& src, const GgufEdits& edits, const std::string
   head += infos;
   head.resize(gguf::align_up(head.size(), align), '\0');
 
-  const std::string tmp = out + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) fail(ErrorKind::Io, "cannot write '" + tmp + "'");
-    f.write(head.data(), static_cast<std::streamsize>(head.size()));
-    f.write(reinterpret_cast<const char*>(base + src.data_offset()),
-            static_cast<std::streamsize>(old_data));
-    const std::string zeros(align, '\0');
-    f.write(zeros.data(), static_cast<std::streamsize>(new_base - old_data));
-    for (const auto* t : appended) {
-      f.write(reinterpret_cast<const char*>(t->data), static_cast<std::streamsize>(t->nbytes));
-      f.write(zeros.data(),
-              static_cast<std::streamsize>(gguf::align_up(t->nbytes, align) - t->nbytes));
-    }
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      fail(ErrorKind::Io, "cannot write '" + tmp + "' (disk full?)");
-    }
+  AtomicFile f(out);  // removed unless committed
+  f.write(head.data(), head.size());
+  f.write(base + src.data_offset(), old_data);
+  const std::string zeros(align, '\0');
+  f.write(zeros.data(), new_base - old_data);
+  for (const auto* t : appended) {
+    f.write(t->data, t->nbytes);
+    f.write(zeros.data(), gguf::align_up(t->nbytes, align) - t->nbytes);
   }
-  fs::rename(tmp, out, ec);
-  if (ec) fail(ErrorKind::Io, "cannot rename '" + tmp + "' to '" + out + "': " + ec.message());
+  f.commit();
 }
 
 }  // namespace lr

@@ -17,8 +17,8 @@ struct GgufEdits {
   std::vector<GgufTensorData> tensors;
 };
 
-// Writes `out` atomically (tmp + rename). Refuses edits of general.alignment and an output
-// path equal to the source.
+// Writes `out` atomically (lr::AtomicFile: unique temporary, fsync, rename). Refuses edits of
+// general.alignment and an output path equal to the source.
 void rewrite_gguf(const GgufFile& src, const GgufEdits& edits, const std::string& out);
 
 }  // namespace lr

@@ -1,13 +1,11 @@
 // GGUF v3 writer: value encoding, tensor directory, aligned data, atomic file replacement.
 #include "core/formats/gguf_writer.h"
 
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "core/formats/gguf.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace lr {
@@ -193,39 +191,21 @@ void GgufWriter::write(const std::string& path) const {
   }
   head.resize(gguf::align_up(head.size(), align), '\0');
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail(ErrorKind::Io, "cannot write '" + tmp + "'");
-    out.write(head.data(), static_cast<std::streamsize>(head.size()));
-    const std::string zeros(align, '\0');
-    std::vector<uint8_t> made;  // bytes of a tensor with a fill function, one at a time
-    for (const auto& t : tensors_) {
-      const uint8_t* bytes = t.data;
-      if (t.fill) {
-        made.assign(t.nbytes, 0);
-        try {
-          t.fill(made.data());
-        } catch (...) {
-          out.close();
-          std::remove(tmp.c_str());
-          throw;
-        }
-        bytes = made.data();
-      }
-      out.write(reinterpret_cast<const char*>(bytes), static_cast<std::streamsize>(t.nbytes));
-      out.write(zeros.data(),
-                static_cast<std::streamsize>(gguf::align_up(t.nbytes, align) - t.nbytes));
+  AtomicFile out(path);  // removed unless committed (a fill that throws, a write error)
+  out.write(head.data(), head.size());
+  const std::string zeros(align, '\0');
+  std::vector<uint8_t> made;  // bytes of a tensor with a fill function, one at a time
+  for (const auto& t : tensors_) {
+    const uint8_t* bytes = t.data;
+    if (t.fill) {
+      made.assign(t.nbytes, 0);
+      t.fill(made.data());
+      bytes = made.data();
     }
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      fail(ErrorKind::Io, "cannot write '" + tmp + "' (disk full?)");
-    }
+    out.write(bytes, t.nbytes);
+    out.write(zeros.data(), gguf::align_up(t.nbytes, align) - t.nbytes);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) fail(ErrorKind::Io, "cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
+  out.commit();
 }
 
 }  // namespace lr

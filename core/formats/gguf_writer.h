@@ -72,7 +72,8 @@ class GgufWriter {
                   uint64_t nbytes, GgufTensorFill fill);
   void add_f32_tensor(const std::string& name, const std::vector<int64_t>& shape,
                       const std::vector<float>& values);
-  // Writes the file atomically (PATH.tmp, then rename). Throws Io / InvalidArgument.
+  // Writes the file atomically (lr::AtomicFile: unique temporary, fsync, rename). Throws Io /
+  // InvalidArgument; a fill that throws leaves `path` as it was and no temporary.
   void write(const std::string& path) const;
 
  private:

@@ -71,8 +71,44 @@ for n in 512 128; do
 done
 close "$(ppl_of "$T/hf.csv" 512)" "$best" 1e-6 && ok "hf read back = archived PPL ($best)" \
   || bad "hf read back $(ppl_of "$T/hf.csv" 512) vs archived $best"
-"$BIN" export --format hf --archive "$A" --model "$FX" --output "$T/hf" >/dev/null \
-  && ok "hf: an earlier export is replaced" || bad "hf re-export"
+"$BIN" export --format hf --archive "$A" --model "$FX" --output "$T/hf" >/dev/null 2>"$T/again.err"
+rc=$?
+[ $rc -eq 3 ] && grep -q "error: $T/hf exists; .*--overwrite" "$T/again.err" \
+  && [ -f "$T/hf/longrope_export.json" ] \
+  && ok "hf: an existing output, even an earlier export, is refused without --overwrite" \
+  || bad "hf re-export without --overwrite: exit $rc, $(cat "$T/again.err")"
+"$BIN" export --format hf --archive "$A" --model "$FX" --output "$T/hf" --overwrite >/dev/null \
+  && ok "hf: an earlier export is replaced with --overwrite" || bad "hf re-export --overwrite"
+[ -z "$(ls -A "$T" | grep -F '.hf.')" ] && ok "hf: no temporary or old folder left beside it" \
+  || bad "hf leftovers: $(ls -A "$T" | grep -F '.hf.')"
+
+# --- an existing output of another program: refused by name, then replaced with --overwrite ----
+mkdir -p "$T/own" && echo keep > "$T/own/notes.txt" && echo '{"mine": 1}' > "$T/own.json"
+"$BIN" export --format hf --archive "$A" --model "$FX" --output "$T/own" >/dev/null 2>"$T/own.err"
+rc=$?
+[ $rc -eq 3 ] && [ "$(wc -l < "$T/own.err")" -eq 1 ] \
+  && grep -q "error: $T/own exists; .*--overwrite" "$T/own.err" \
+  && [ "$(ls -A "$T/own")" = notes.txt ] && [ "$(cat "$T/own/notes.txt")" = keep ] \
+  && ok "hf: a folder of another program is refused (exit 3, one line naming it) and left as it was" \
+  || bad "hf foreign folder: exit $rc, $(cat "$T/own.err"), $(ls -A "$T/own")"
+"$BIN" export --format hf --archive "$A" --model "$FX" --output "$T/own" --overwrite >/dev/null \
+  || bad "hf --overwrite"
+$PY - "$T" <<'EOF2' && ok "hf --overwrite: replaced by the export, nothing left beside it" || bad "hf --overwrite result"
+import json, os, sys
+t = sys.argv[1]; d = t + "/own"
+assert json.load(open(d + "/config.json"))["rope_scaling"]["rope_type"] == "longrope"
+assert json.load(open(d + "/longrope_export.json"))["kind"] == "longrope-export"
+assert not os.path.exists(d + "/notes.txt") and os.path.islink(d + "/model.safetensors")
+assert [n for n in os.listdir(t) if n.startswith(".own")] == [], os.listdir(t)
+EOF2
+"$BIN" export --format json --archive "$A" --output "$T/own.json" >/dev/null 2>"$T/ownj.err"
+rc=$?
+[ $rc -eq 3 ] && grep -q "own.json exists; " "$T/ownj.err" \
+  && [ "$(cat "$T/own.json")" = '{"mine": 1}' ] \
+  && "$BIN" export --format json --archive "$A" --output "$T/own.json" --overwrite >/dev/null \
+  && $PY -c "import json,sys; sys.exit(json.load(open('$T/own.json'))['kind'] != 'longrope-export')" \
+  && ok "json: a file of another program is refused (kept), replaced with --overwrite" \
+  || bad "json foreign file: exit $rc, $(cat "$T/ownj.err")"
 
 # --- gguf -------------------------------------------------------------------------------------
 "$BIN" export --format gguf --archive "$A" --model "$GG" --output "$T/g.gguf" --data "$T/fx.h5" \
