@@ -39,7 +39,7 @@ int cmd_export(const Args& args) {
       "replace-file-factors", po::bool_switch(),
       "replace the RoPE factors/rope_scaling the model file already carries")(
       "overwrite", po::bool_switch(),
-      "replace an existing --output that an earlier export did not write (a folder is "
+      "replace an existing --output (a folder is "
       "moved aside and removed once the new one is in place)");
   d.add(common_options());
   po::variables_map vm;
