@@ -18,7 +18,7 @@ struct ExportRequest {
   SourceRequest source;
   std::string model;  // HF folder (hf, rkllm) or .gguf (gguf); optional for csv/json
   bool replace_file_factors = false;
-  // Replace an existing output that an earlier export did not write. A folder is replaced by
+  // Replace an existing output (refused otherwise). A folder is replaced by
   // a rename: the old one is moved aside and removed only after the new one is in place.
   bool overwrite = false;
   std::string rkllm_name;  // rkllm: default the output folder's name
@@ -27,7 +27,7 @@ struct ExportRequest {
 
 // Checks `req` (normalising its output path) and writes the export: csv/json atomically, an
 // HF / RKLLM folder built beside the output and renamed into place, a GGUF atomically. An
-// existing output is replaced only when an earlier export wrote it or with `overwrite`.
+// existing output is refused unless `overwrite`.
 // Returns the source it exported.
 ExportSource run_export(ExportRequest& req);
 
