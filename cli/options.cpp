@@ -7,12 +7,12 @@
 
 #include "core/kernels/kernels.h"
 #include "core/rope/factors.h"
-#include "core/tokenizer/tokenizer_factory.h"
 #include "core/util/error.h"
 #include "core/util/parallel.h"
-#include "datasets/shard.h"
 
 namespace lr::cli {
+
+using nlohmann::json;
 
 po::options_description common_options() {
   po::options_description d("Common options");
@@ -148,26 +148,73 @@ RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& c,
   return r;
 }
 
-std::unique_ptr<Tokenizer> model_tokenizer(const Model& m, const std::string& override_path) {
-  if (!override_path.empty()) return load_tokenizer(override_path);
-  if (m.config.format == "gguf") return load_gguf_tokenizer(m.path);
-  if (m.config.format == "llama2c" && !m.tokenizer_path.empty())
-    return load_llama2c_tokenizer(m.tokenizer_path, m.config.vocab_size);
-  if (!m.tokenizer_path.empty()) return load_tokenizer(m.tokenizer_path);
-  fail(ErrorKind::Io, m.path + ": no tokenizer found beside the model; pass --tokenizer");
+po::options_description table_options(const std::vector<SearchOption>& table,
+                                      const std::string& caption) {
+  po::options_description d(caption);
+  for (const SearchOption& o : table) {
+    const json& v = o.default_value;
+    switch (o.type) {
+      case OptionType::String:
+        d.add_options()(o.name.c_str(),
+                        po::value<std::string>()->default_value(v.get<std::string>()),
+                        o.help.c_str());
+        break;
+      case OptionType::Int:
+        d.add_options()(o.name.c_str(), po::value<int>()->default_value(v.get<int>()),
+                        o.help.c_str());
+        break;
+      case OptionType::Double:
+        d.add_options()(o.name.c_str(), po::value<double>()->default_value(v.get<double>()),
+                        o.help.c_str());
+        break;
+      case OptionType::Uint64:
+        d.add_options()(o.name.c_str(), po::value<uint64_t>()->default_value(v.get<uint64_t>()),
+                        o.help.c_str());
+        break;
+      case OptionType::Switch:
+        d.add_options()(o.name.c_str(), po::bool_switch(), o.help.c_str());
+        break;
+      case OptionType::Bool:
+        d.add_options()(o.name.c_str(), po::value<bool>()->default_value(v.get<bool>()),
+                        o.help.c_str());
+        break;
+      case OptionType::StringList:
+        d.add_options()(o.name.c_str(), po::value<std::vector<std::string>>()->composing(),
+                        o.help.c_str());
+        break;
+    }
+  }
+  return d;
 }
 
-void check_shard_tokenizer(const Shard& s, const Model& m, const std::string& tok_override,
-                           const std::string& shard_path) {
-  auto tok = model_tokenizer(m, tok_override);
-  if (tok->fingerprint() != s.tokenizer_fingerprint)
-    fail(ErrorKind::Data, shard_path + " was tokenized with another tokenizer (" +
-                              s.tokenizer_kind + " from " + s.tokenizer_source + ", vocabulary " +
-                              s.tokenizer_fingerprint.substr(0, 12) + ") than the model's (" +
-                              tok->kind() + ", vocabulary " + tok->fingerprint().substr(0, 12) +
-                              "): re-run longrope tokenize");
-  if (s.vocab_size > m.config.vocab_size)
-    fail(ErrorKind::Data, shard_path + ": shard vocabulary larger than the model's");
+GivenOptions given_options(const po::variables_map& vm, const std::vector<SearchOption>& table) {
+  GivenOptions g;
+  for (const SearchOption& o : table) {
+    if (!vm.count(o.name) || vm[o.name].defaulted()) continue;
+    const auto& v = vm[o.name];
+    switch (o.type) {
+      case OptionType::String:
+        g[o.name] = v.as<std::string>();
+        break;
+      case OptionType::Int:
+        g[o.name] = v.as<int>();
+        break;
+      case OptionType::Double:
+        g[o.name] = v.as<double>();
+        break;
+      case OptionType::Uint64:
+        g[o.name] = v.as<uint64_t>();
+        break;
+      case OptionType::Switch:
+      case OptionType::Bool:
+        g[o.name] = v.as<bool>();
+        break;
+      case OptionType::StringList:
+        g[o.name] = v.as<std::vector<std::string>>();
+        break;
+    }
+  }
+  return g;
 }
 
 std::vector<int> parse_int_list(const std::string& s, const std::string& option) {

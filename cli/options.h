@@ -8,10 +8,8 @@
 #include "core/model/model.h"
 #include "core/rope/rope.h"
 #include "core/tokenizer/tokenizer.h"
-
-namespace lr {
-struct Shard;
-}
+#include "datasets/model_tokenizer.h"
+#include "search/search_options.h"
 
 namespace lr::cli {
 
@@ -32,12 +30,11 @@ bool apply_common(const po::variables_map& vm);
 RopeScaling rope_from_options(const po::variables_map& vm, const ModelConfig& model,
                               const std::string& model_path = "");
 
-// The tokenizer that belongs to a model (or --tokenizer when given).
-std::unique_ptr<Tokenizer> model_tokenizer(const Model& m, const std::string& override_path);
-
-// Refuses a shard tokenized with another vocabulary than the model's (Data error).
-void check_shard_tokenizer(const Shard& s, const Model& m, const std::string& tok_override,
-                           const std::string& shard_path);
+// A table of options (search/search_options.h) as a Boost description, in table order.
+po::options_description table_options(const std::vector<SearchOption>& table,
+                                      const std::string& caption);
+// The options of `table` given in `vm` (not defaulted), as the table's types.
+GivenOptions given_options(const po::variables_map& vm, const std::vector<SearchOption>& table);
 
 // "256,512" -> {256, 512}; throws InvalidArgument on anything else.
 std::vector<int> parse_int_list(const std::string& s, const std::string& option);

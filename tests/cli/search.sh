@@ -48,6 +48,30 @@ for delay in 0.3 0.9 1.6 2.4; do
   fi
 done
 
+# --resume with the options the run was started with (incl. --hyperparams, compared by the values
+# it gives, by any path): accepted; a differing option refused, naming each; --threads may differ.
+printf '{"population_size": 6, "max_time_budget": 3, "mutation_numbers": 2, "crossover_size": 2, "parents_size": 3}\n' > "$T/hp.json"
+"$BIN" search "${ARGS[@]}" --hyperparams "$T/hp.json" --threads 1 --output-dir "$T/h" >/dev/null || bad "run with --hyperparams"
+cp "$T/h/result_final.csv" "$T/h.csv"; rm -f "$T/h/result_final."*
+"$BIN" search --resume "$T/h/archive.h5" "${ARGS[@]}" --hyperparams "$T/./hp.json" --threads 1 \
+  --output-dir "$T/h" >/dev/null 2>"$T/h.err" && [ "$(final "$T/h/result_final.json")" = "$want" ] \
+  && cmp -s "$T/h.csv" "$T/h/result_final.csv" && $PY "$CHK" same "$T/a/archive.h5" "$T/h/archive.h5" >/dev/null \
+  && ok "--resume with the run's own options (incl. --hyperparams): accepted, same result" \
+  || bad "--resume with the run's own options: $(cat "$T/h.err")"
+"$BIN" search --resume "$T/h/archive.h5" "${ARGS[@]}" --threads 2 --parallel-candidates 2 >/dev/null 2>"$T/h.err" \
+  && [ "$(final "$T/h/result_final.json")" = "$want" ] \
+  && ok "--resume with another --threads / --parallel-candidates: accepted" || bad "--resume --threads 2: $(cat "$T/h.err")"
+"$BIN" search --resume "$T/h/archive.h5" --samples 2 --seed 3 -q >/dev/null 2>"$T/h.err"
+grep -q -- "^longrope: error: .*conflicting: --samples 2 (the run has 1)$" "$T/h.err" \
+  && ok "--resume with one differing option: refused, naming it alone" || bad "--resume --samples 2: $(cat "$T/h.err")"
+"$BIN" search --resume "$T/h/archive.h5" --samples 2 --seed 4 --set parents_size=2 -q >/dev/null 2>"$T/h.err"
+[ "$(grep -c 'longrope: error:' "$T/h.err")" = 1 ] && grep -q -- "--samples 2 .*--seed 4 .*--set/--hyperparams parents_size=2" "$T/h.err" \
+  && ok "--resume with three differing options: one error line naming each" || bad "--resume, three differing: $(cat "$T/h.err")"
+printf '{"population_size": 8}\n' > "$T/hp8.json"
+"$BIN" search --resume "$T/h/archive.h5" --hyperparams "$T/hp8.json" -q >/dev/null 2>"$T/h.err"
+grep -q -- "--set/--hyperparams population_size=8 (the run has 6)" "$T/h.err" \
+  && ok "--resume with a --hyperparams file of other values: refused, naming the value" || bad "--resume hp8: $(cat "$T/h.err")"
+
 # eval ppl of RESULT_JSON at LENGTH reproduces its archived PPL to 1e-6 relative.
 reproduces() {  # label result.json length
   local best got

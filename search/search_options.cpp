@@ -1,0 +1,223 @@
+// The search option table, the run configuration built from it, and the --resume check.
+#include "search/search_options.h"
+
+#include <filesystem>
+
+#include "core/rope/factors.h"
+#include "core/util/error.h"
+#include "search/fitness_items.h"
+#include "search/hyperparams.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace lr {
+
+const std::vector<SearchOption>& search_options() {
+  using T = OptionType;
+  using R = OnResume;
+  static const std::vector<SearchOption> table = {
+      {"model", "model", T::String, "", "model (HF, GGUF, llama2.c)", R::Match, true},
+      {"data", "data", T::String, "", "shard of search documents", R::Match, true},
+      {"tokenizer", "tokenizer", T::String, "", "tokenizer override", R::Match, true},
+      {"target-length", "target_length", T::Int, 0, "length the factors are searched for", R::Match,
+       false},
+      {"original-max-position", "original_max_position", T::Int, 0, "L (0 = the model's)", R::Match,
+       false},
+      {"samples", "samples", T::Int, 5, "documents per fitness evaluation", R::Match, false},
+      {"algorithm", "algorithm", T::String, "dim_mono", "dim_mono | dim_piece_mono", R::Match,
+       false},
+      {"hyperparams", "hyperparams_file", T::String, "",
+       "JSON file (default hyperparams/<algorithm>.json when present, else built-in defaults)",
+       R::Own, true},
+      {"set", "", T::StringList, nullptr, "override one hyperparameter: key=value (repeatable)",
+       R::Own, false},
+      {"seed", "seed", T::Uint64, uint64_t{0}, "random seed", R::Match, false},
+      {"search-start-tokens", "search_start_tokens", T::Switch, false,
+       "also search n̂ over start_token_set", R::Match, false},
+      {"init-factors", "init_factors", T::String, "", "extra seed (CSV or JSON)", R::Match, true},
+      {"auto-rescale-init-factors", "auto_rescale_init_factors", T::Switch, false,
+       "rescale the init factors to s, s/2, ...", R::Match, false},
+      {"init-scale", "init_scale", T::Double, 0.0, "scale the init factors were found for",
+       R::Match, false},
+      {"beta-fast", "beta_fast", T::Double, 32.0, "YaRN seed beta_fast", R::Match, false},
+      {"beta-slow", "beta_slow", T::Double, 1.0, "YaRN seed beta_slow", R::Match, false},
+      {"mscale", "mscale", T::String, "su", "su | yarn | one | a number", R::Match, false},
+      {"short-length", "short_length", T::Int, 0, "also score this (short) length", R::Match,
+       false},
+      {"short-weight", "short_weight", T::Double, 0.0, "objective += w * short PPL", R::Match,
+       false},
+      {"short-max-ppl", "short_max_ppl", T::Double, 0.0, "constraint: short PPL <= this", R::Match,
+       false},
+      {"search-short-factors", "search_short_factors", T::Switch, false,
+       "search short factors (scored at L, deployed beside --long-factors)", R::Match, false},
+      {"long-factors", "long_factors_file", T::String, "",
+       "the long factors the short ones are deployed with (CSV or JSON)", R::Match, true},
+      {"fitness", "fitness", T::String, "ppl",
+       "ppl (documents of --data, cut to the length) | llamacpp (--data joined, chunks of the "
+       "length, second halves scored: eval ppl --mode llamacpp) | needle (passkey prompts, "
+       "scored on the key's tokens)",
+       R::Match, false},
+      {"needle-seed", "needle_seed", T::Uint64, uint64_t{0}, "seed of the needle prompts", R::Match,
+       false},
+      {"racing", "racing", T::Switch, false,
+       "stop scoring a candidate once it cannot enter the population (README, Racing)", R::Match,
+       false},
+      {"racing-z", "racing_z", T::Double, 2.0, "racing: confidence bound width in standard errors",
+       R::Match, false},
+      {"screen-length", "screen_length", T::Int, 0,
+       "score children first on the items cut to this length; only the best go on (README, "
+       "Length screen)",
+       R::Match, false},
+      {"screen-keep", "screen_keep", T::Double, 0.5,
+       "length screen: the share of each generation's children scored in full", R::Match, false},
+      {"parallel-candidates", "", T::Int, 1, "candidates evaluated at once", R::Free, false},
+      {"output-dir", "", T::String, "", "run folder (default results/search-<time>)", R::Own, true},
+      {"resume", "", T::String, "",
+       "continue the run in this archive.h5 (options given again must match the run)", R::Own,
+       true},
+      {"baselines", "", T::Bool, true, "final table vs PI, NTK, YaRN", R::Free, false},
+  };
+  return table;
+}
+
+json option_value(const GivenOptions& given, const std::string& name) {
+  if (auto it = given.find(name); it != given.end()) return it->second;
+  for (const SearchOption& o : search_options())
+    if (o.name == name) return o.type == OptionType::StringList ? json::array() : o.default_value;
+  fail(ErrorKind::InvalidArgument, "search: no option --" + name);
+}
+
+namespace {
+
+bool same_path(const std::string& a, const std::string& b) {
+  std::error_code e1, e2, e3, e4;
+  return a == b || fs::weakly_canonical(fs::absolute(a, e1), e2) ==
+                       fs::weakly_canonical(fs::absolute(b, e3), e4);
+}
+
+// The hyperparameters of --hyperparams (or `base` when not given) with each --set applied.
+HyperParams given_hyperparams(const GivenOptions& given, HyperParams base) {
+  const std::string path = option_value(given, "hyperparams").get<std::string>();
+  HyperParams hp = path.empty() ? base : load_hyperparams(path);
+  for (const auto& kv : option_value(given, "set")) apply_override(hp, kv.get<std::string>());
+  return hp;
+}
+
+}  // namespace
+
+json config_from_options(const GivenOptions& given) {
+  auto str = [&](const char* n) { return option_value(given, n).get<std::string>(); };
+  auto num = [&](const char* n) { return option_value(given, n).get<int>(); };
+  auto real = [&](const char* n) { return option_value(given, n).get<double>(); };
+  auto flag = [&](const char* n) { return option_value(given, n).get<bool>(); };
+  auto u64 = [&](const char* n) { return option_value(given, n).get<uint64_t>(); };
+  if (str("model").empty() || (str("data").empty() && str("fitness") != "needle") ||
+      num("target-length") <= 0)
+    fail(ErrorKind::InvalidArgument,
+         "search needs --model, --data and --target-length (or --resume)");
+  json c;
+  c["model"] = str("model");
+  c["data"] = str("data");
+  c["tokenizer"] = str("tokenizer");
+  c["target_length"] = num("target-length");
+  c["original_max_position"] = num("original-max-position");
+  c["samples"] = num("samples");
+  c["algorithm"] = str("algorithm");
+  c["seed"] = u64("seed");
+  c["search_start_tokens"] = flag("search-start-tokens");
+  c["init_factors"] = str("init-factors");
+  c["auto_rescale_init_factors"] = flag("auto-rescale-init-factors");
+  c["init_scale"] = real("init-scale");
+  c["beta_fast"] = real("beta-fast");
+  c["beta_slow"] = real("beta-slow");
+  c["mscale"] = str("mscale");
+  c["short_length"] = num("short-length");
+  c["short_weight"] = real("short-weight");
+  c["short_max_ppl"] = real("short-max-ppl");
+  c["search_short_factors"] = flag("search-short-factors");
+  c["fitness"] = fitness_kind_name(parse_fitness_kind(str("fitness")));
+  c["needle_seed"] = u64("needle-seed");
+  c["racing"] = flag("racing");
+  c["racing_z"] = real("racing-z");
+  c["screen_length"] = num("screen-length");
+  c["screen_keep"] = real("screen-keep");
+  if (c["screen_length"].get<int>() < 0)
+    fail(ErrorKind::InvalidArgument, "--screen-length must be >= 0 (0: no screen)");
+  if (!(c["screen_keep"].get<double>() > 0 && c["screen_keep"].get<double>() < 1))
+    fail(ErrorKind::InvalidArgument, "--screen-keep must be in (0, 1)");
+  if (c["screen_length"].get<int>() > 0 && c["fitness"] == "needle")
+    fail(ErrorKind::InvalidArgument,
+         "--screen-length cuts documents: it works with --fitness ppl or llamacpp");
+  if (c["screen_length"].get<int>() > 0 && c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--screen-length screens long factors: a short-factor search scores at L already");
+  if (!(c["racing_z"].get<double>() >= 0))
+    fail(ErrorKind::InvalidArgument, "--racing-z must be >= 0");
+  if (c["racing"].get<bool>() && c["short_length"].get<int>() > 0 &&
+      !c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--racing bounds the fitness PPL alone: it cannot be combined with --short-length");
+  if (c["fitness"] == "needle" && c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--fitness needle scores at the target length: a short-factor search scores at L");
+  if (c["search_short_factors"].get<bool>()) {
+    const std::string lf = str("long-factors");
+    if (lf.empty())
+      fail(ErrorKind::InvalidArgument, "--search-short-factors needs --long-factors FILE");
+    if (c["search_start_tokens"].get<bool>())
+      fail(ErrorKind::InvalidArgument,
+           "--search-short-factors keeps n̂ = 0: drop --search-start-tokens");
+    const FactorFile f = read_factor_file(lf);
+    if (f.rows.size() != 1) fail(ErrorKind::Data, lf + ": the search takes one row of factors");
+    c["long_factors_file"] = lf;
+    c["long_factors"] = f.rows[0];  // inline, so that --resume needs no other file
+  }
+  std::string hp_path = str("hyperparams");
+  if (hp_path.empty()) {
+    const std::string guess = "hyperparams/" + c["algorithm"].get<std::string>() + ".json";
+    if (fs::exists(guess)) hp_path = guess;
+  }
+  GivenOptions hp_given = given;
+  hp_given["hyperparams"] = hp_path;
+  const HyperParams hp = given_hyperparams(hp_given, HyperParams{});
+  hp.validate();
+  c["hyperparams_file"] = hp_path;
+  c["hyperparams"] = hp.to_json();
+  return c;
+}
+
+void check_resume_options(const GivenOptions& given, const json& cfg, const std::string& archive) {
+  std::vector<std::string> conflicts;
+  for (const SearchOption& o : search_options()) {
+    auto it = given.find(o.name);
+    if (it == given.end() || o.on_resume != OnResume::Match) continue;
+    json g = it->second;
+    if (g.is_boolean() && !g.get<bool>()) continue;  // a switch not given
+    if (o.name == "fitness") g = fitness_kind_name(parse_fitness_kind(g.get<std::string>()));
+    const json stored = cfg.contains(o.key) ? cfg[o.key] : json();
+    const bool same = o.path && g.is_string() && stored.is_string()
+                          ? same_path(g.get<std::string>(), stored.get<std::string>())
+                          : g == stored;
+    if (!same)
+      conflicts.push_back("--" + o.name + " " + g.dump() + " (the run has " + stored.dump() + ")");
+  }
+  if (given.count("set") || given.count("hyperparams")) {  // compared by the values they give
+    HyperParams run;
+    apply_hyperparams(run, cfg.at("hyperparams"), archive);
+    const json have = run.to_json(), want = given_hyperparams(given, run).to_json();
+    for (const auto& [key, value] : want.items())
+      if (!have.contains(key) || have[key] != value)
+        conflicts.push_back("--set/--hyperparams " + key + "=" + value.dump() + " (the run has " +
+                            (have.contains(key) ? have[key].dump() : "none") + ")");
+  }
+  if (given.count("output-dir") && !same_path(given.at("output-dir").get<std::string>(),
+                                              fs::path(archive).parent_path().string()))
+    conflicts.push_back("--output-dir (a resumed run writes beside its archive)");
+  if (conflicts.empty()) return;
+  std::string msg = archive + ": --resume continues the run as it was started; conflicting:";
+  for (size_t i = 0; i < conflicts.size(); ++i) msg += (i ? "; " : " ") + conflicts[i];
+  fail(ErrorKind::InvalidArgument, msg);
+}
+
+}  // namespace lr
