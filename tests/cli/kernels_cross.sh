@@ -8,10 +8,12 @@ CXX=${AARCH64_CXX:-aarch64-linux-gnu-g++}
 command -v "$CXX" >/dev/null && command -v qemu-aarch64 >/dev/null ||
   { echo "SKIP: $CXX or qemu-aarch64 missing"; exit 77; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-K=$ROOT/core/kernels
 flags="-std=c++20 -O2 -ffp-contract=off -I$ROOT -I/usr/include/eigen3"
-for f in dispatch scalar scalar_attention neon; do
-  "$CXX" $flags -c "$K/$f.cpp" -o "$T/$f.o" || { echo "FAIL: cross-compiling $f.cpp"; exit 1; }
+# The kernels library for aarch64 (its one dispatcher also picks the quantized dots, which
+# decode ggml blocks through core/tensor).
+for f in kernels/dispatch kernels/scalar kernels/scalar_attention kernels/neon kernels/qdot_scalar \
+         kernels/qdot_avx2 kernels/qdot_neon tensor/dtype tensor/quant_blocks tensor/ggml_types; do
+  "$CXX" $flags -c "$ROOT/core/$f.cpp" -o "$T/${f//\//_}.o" || { echo "FAIL: cross-compiling $f.cpp"; exit 1; }
 done
 "$CXX" $flags -static "$ROOT/tests/tools/kernels_hash.cpp" "$T"/*.o -o "$T/arm" || { echo "FAIL: link"; exit 1; }
 "$HASH" > "$T/host.txt" && qemu-aarch64 "$T/arm" > "$T/arm.txt" || { echo "FAIL: running"; exit 1; }
