@@ -19,6 +19,8 @@ struct Fitness {
   std::vector<double> item_nll;  // per item scored, in order
   bool rejected = false;         // raced out before its last item
   long tokens = 0;               // forward-pass tokens run
+  bool reused = false;           // taken from a resumed archive (search/replay_evaluator.h)
+  double wall_time = 0.0;        // when reused: the archived individual's
 };
 
 // Called once per finished candidate (index into the batch), possibly from worker threads,
