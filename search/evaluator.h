@@ -53,7 +53,7 @@ struct FitnessSpec {
   bool short_search() const { return !long_factors.empty(); }
   int fitness_length() const { return short_search() ? original_length : target_length; }
   double scale() const { return static_cast<double>(target_length) / original_length; }
-  RopeScaling scaling_for(const Individual& ind, int length) const;
+  RopeScaling scaling_for(const Genome& g, int length) const;
   double combine(const Fitness& f) const;  // the number the evolution minimises
 };
 

@@ -6,13 +6,13 @@ namespace lr {
 ReplayEvaluator::ReplayEvaluator(Evaluator& inner, const SearchSpace& space,
                                  const std::vector<Individual>& archived, ReplayStage stage)
     : inner_(inner), space_(space), stage_(stage) {
-  for (const auto& ind : archived) by_key_[space_.key(ind)] = ind;
+  for (const auto& ind : archived) by_key_[space_.key(ind)] = {ind.id, ind};
 }
 
-const Individual* ReplayEvaluator::archived(const Individual& ind) const {
+const Scores* ReplayEvaluator::archived(const Individual& ind) const {
   auto it = by_key_.find(space_.key(ind));
   if (it == by_key_.end() || it->second.id != ind.id) return nullptr;
-  const Individual& c = it->second;
+  const Scores& c = it->second.scores;
   if (stage_ == ReplayStage::Screen) return c.screen_ppl > 0 ? &c : nullptr;
   return c.screen_pending() ? nullptr : &c;  // screened and kept: its full score is to come
 }
@@ -21,7 +21,7 @@ void ReplayEvaluator::evaluate(const std::vector<Individual>& batch, const Race&
                                const OnResult& done) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < batch.size(); ++i) {
-    const Individual* c = archived(batch[i]);
+    const Scores* c = archived(batch[i]);
     if (!c) {
       todo.push_back(i);
       continue;

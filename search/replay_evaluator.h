@@ -27,12 +27,16 @@ class ReplayEvaluator : public Evaluator {
   double evaluate_scaling(const RopeScaling& r) override { return inner_.evaluate_scaling(r); }
 
  private:
-  // The archived result for `ind` at this stage, else null.
-  const Individual* archived(const Individual& ind) const;
+  struct Archived {
+    int64_t id;
+    Scores scores;
+  };
+  // The archived scores of `ind` (same genome and id) at this stage, else null.
+  const Scores* archived(const Individual& ind) const;
 
   Evaluator& inner_;
   const SearchSpace& space_;
-  std::map<std::string, Individual> by_key_;
+  std::map<std::string, Archived> by_key_;  // by SearchSpace::key of the genome
   ReplayStage stage_;
 };
 
