@@ -12,22 +12,23 @@
 
 namespace lr {
 
-RunRecorder::RunRecorder(RecorderOptions o) : o_(std::move(o)), start_(now_seconds()) {
+RunRecorder::RunRecorder(RecorderOptions o)
+    : o_(std::move(o)), dir_(o_.dir), start_(now_seconds()) {
   for (const auto& ind : o_.archived) archived_[ind.id] = ind;
 }
 
 void RunRecorder::log_line(const std::string& s) {
   if (!o_.quiet && isatty(STDERR_FILENO)) std::fprintf(stderr, "%s\n", s.c_str());
-  if (o_.dir.empty()) return;
-  std::ofstream log(o_.dir + "/search.log", std::ios::app);
+  if (dir_.empty()) return;
+  std::ofstream log(dir_ + "/search.log", std::ios::app);
   log << s << "\n";
   log.close();
-  if (!log) fail(ErrorKind::Io, "cannot append to '" + o_.dir + "/search.log' (disk full?)");
+  if (!log) fail(ErrorKind::Io, "cannot append to '" + dir_ + "/search.log' (disk full?)");
 }
 
 void RunRecorder::save_archive(int64_t final_best) {
   dirty_ = false;
-  if (o_.dir.empty()) return;
+  if (dir_.empty()) return;
   ArchiveData a;
   a.config = o_.config;
   a.half = o_.half;
@@ -39,7 +40,7 @@ void RunRecorder::save_archive(int64_t final_best) {
   for (auto& [id, ind] : all) a.individuals.push_back(std::move(ind));
   a.iterations = iterations_;
   a.final_best = final_best;
-  write_archive(o_.dir + "/archive.h5", a);
+  write_archive(dir_ + "/archive.h5", a);
 }
 
 void RunRecorder::on_seed(const std::string& label, int64_t id) {
@@ -71,10 +72,10 @@ void RunRecorder::on_batch_end() {
 void RunRecorder::on_iteration(const IterationRecord& r, const std::vector<Individual>& ranked,
                                const EvolutionResult& so_far) {
   iterations_.push_back(r);
-  if (!o_.dir.empty()) {
+  if (!dir_.empty()) {
     char name[64];
     std::snprintf(name, sizeof name, "/result_it%03d.csv", r.iteration);
-    write_factors_csv(o_.dir + name, ranked.front().lambda);
+    write_factors_csv(dir_ + name, ranked.front().lambda);
   }
   save_archive();
   const double el = now_seconds() - start_;
@@ -96,8 +97,8 @@ void RunRecorder::on_iteration(const IterationRecord& r, const std::vector<Indiv
 
 void RunRecorder::on_end(const EvolutionResult& res) {
   save_archive(res.best.id);
-  if (o_.dir.empty()) return;
-  write_factors_csv(o_.dir + "/result_final.csv", res.best.lambda);
+  if (dir_.empty()) return;
+  write_factors_csv(dir_ + "/result_final.csv", res.best.lambda);
   nlohmann::json j = o_.final_extra;
   j[o_.factors_key] = res.best.lambda;
   j["start_tokens"] = res.best.start_tokens;
@@ -109,7 +110,7 @@ void RunRecorder::on_end(const EvolutionResult& res) {
   j["raced_out"] = res.raced_out();
   if (o_.screen) j["screened_out"] = res.screened_out;
   const std::string text = j.dump(2) + "\n";
-  h5::write_bytes_atomically(o_.dir + "/result_final.json", text.data(), text.size());
+  h5::write_bytes_atomically(dir_ + "/result_final.json", text.data(), text.size());
 }
 
 }  // namespace lr

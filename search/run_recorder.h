@@ -41,6 +41,7 @@ class RunRecorder : public SearchObserver {
   void log_line(const std::string& s);
 
   RecorderOptions o_;
+  const std::string dir_;  // o_.dir
   std::map<int64_t, Individual> archived_, pending_, scored_;
   std::vector<IterationRecord> iterations_;
   bool dirty_ = false;  // something computed now is not in the file yet
