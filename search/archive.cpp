@@ -147,8 +147,13 @@ ArchiveData read_archive_here(const std::string& path) {
   h5::Handle f{h5::open_read(path), H5Fclose};
   if (!h5::has_attr(f.id, "kind") || h5::read_attr(f.id, "kind", path) != "longrope-search-archive")
     fail(ErrorKind::Format, path + ": not a longrope search archive");
-  if (h5::read_attr_int(f.id, "format_version", path) != kArchiveFormat)
-    fail(ErrorKind::Unsupported, path + ": archive format unsupported");
+  // Archives without the attribute are version 1.
+  const long long version =
+      h5::has_attr(f.id, "format_version") ? h5::read_attr_int(f.id, "format_version", path) : 1;
+  if (version != kArchiveFormat)
+    fail(ErrorKind::Unsupported, path + ": archive format version " + std::to_string(version) +
+                                     " unsupported (this build reads version " +
+                                     std::to_string(kArchiveFormat) + ")");
   ArchiveData a;
   const std::string config_text = h5::read_attr(f.id, "config", path);
   try {
@@ -302,12 +307,12 @@ bool check_archive_numerics(const nlohmann::json& config, const std::string& num
   if (!config.contains("numerics")) return false;
   const std::string theirs = config["numerics"].get<std::string>();
   if (theirs != numerics)
-    fail(ErrorKind::Unsupported, path + ": this run was scored with different numerics (" + theirs +
-                                     ", kernels " + config.value("kernels", "?") +
-                                     ") than this build computes (" + numerics + ", kernels " +
-                                     kernel_path +
-                                     "): resume it with a build like the original's (see README, "
-                                     "Kernels)");
+    fail(ErrorKind::Unsupported,
+         path + ": this run was scored with different numerics (" + theirs + ", kernels " +
+             config.value("kernels", "?") + ") than this build computes (" + numerics +
+             ", kernels " + kernel_path +
+             "): resume it with a build like the original's (see docs/kernels.md, "
+             "Search archives and MPI)");
   return true;
 }
 

@@ -13,7 +13,7 @@
 
 namespace lr {
 
-RopeScaling FitnessSpec::scaling_for(const Individual& ind, int length) const {
+RopeScaling FitnessSpec::scaling_for(const Genome& ind, int length) const {
   RopeScaling r;
   r.kind = RopeKind::LongRope;
   r.factors = {ind.lambda};

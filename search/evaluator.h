@@ -19,6 +19,8 @@ struct Fitness {
   std::vector<double> item_nll;  // per item scored, in order
   bool rejected = false;         // raced out before its last item
   long tokens = 0;               // forward-pass tokens run
+  bool reused = false;           // taken from a resumed archive (search/replay_evaluator.h)
+  double wall_time = 0.0;        // when reused: the archived individual's
 };
 
 // Called once per finished candidate (index into the batch), possibly from worker threads,
@@ -51,7 +53,7 @@ struct FitnessSpec {
   bool short_search() const { return !long_factors.empty(); }
   int fitness_length() const { return short_search() ? original_length : target_length; }
   double scale() const { return static_cast<double>(target_length) / original_length; }
-  RopeScaling scaling_for(const Individual& ind, int length) const;
+  RopeScaling scaling_for(const Genome& g, int length) const;
   double combine(const Fitness& f) const;  // the number the evolution minimises
 };
 

@@ -152,7 +152,7 @@ void mpi_check_numerics(const MpiContext& ctx, const std::string& signature,
                theirs.substr(0, bar) + ", kernels " + theirs.substr(bar + 1) + ") than rank 0 (" +
                signature + ", kernels " + kernel_path +
                "): its perplexities would not be comparable; build every rank the same way "
-               "(see README, Kernels)");
+               "(see docs/kernels.md, \"Search archives and MPI\")");
   }
 }
 

@@ -8,7 +8,7 @@
 
 namespace lr {
 
-// One generation's early-rejection rule (README, "Racing"). The reference is the K-th best
+// One generation's early-rejection rule (docs/search.md, "Racing"). The reference is the K-th best
 // parent: a child whose final fitness is not below it cannot enter the next population. After
 // j of n items the child's final mean NLL minus the reference's, Δ, is bounded below by
 //   mean_j(δ) − z·σ·(n−j)/n·sqrt(1/j + 1/(n−j)),   δ_d = child_d − reference_d,

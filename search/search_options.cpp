@@ -61,12 +61,12 @@ const std::vector<SearchOption>& search_options() {
       {"needle-seed", "needle_seed", T::Uint64, uint64_t{0}, "seed of the needle prompts", R::Match,
        false},
       {"racing", "racing", T::Switch, false,
-       "stop scoring a candidate once it cannot enter the population (README, Racing)", R::Match,
-       false},
+       "stop scoring a candidate once it cannot enter the population (docs/search.md, Racing)",
+       R::Match, false},
       {"racing-z", "racing_z", T::Double, 2.0, "racing: confidence bound width in standard errors",
        R::Match, false},
       {"screen-length", "screen_length", T::Int, 0,
-       "score children first on the items cut to this length; only the best go on (README, "
+       "score children first on the items cut to this length; only the best go on (docs/search.md, "
        "Length screen)",
        R::Match, false},
       {"screen-keep", "screen_keep", T::Double, 0.5,

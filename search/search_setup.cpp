@@ -9,6 +9,8 @@
 #include "core/util/sha256.h"
 #include "datasets/model_tokenizer.h"
 #include "search/archive.h"
+#include "search/replay_evaluator.h"
+#include "search/run_recorder.h"
 
 using nlohmann::json;
 
@@ -68,7 +70,8 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
   }
   cfg["model_fingerprint"] = model_fp;
   cfg["shard_sha256"] = shard_fp;
-  // What decides the bits of every score (README, Kernels): a resumed run must compute alike.
+  // What decides the bits of every score (docs/kernels.md, "Search archives and MPI"): a resumed
+  // run must compute alike.
   const std::string numerics = numerics_signature();
   const std::string kernel_path = kernel_path_name(active_kernel_path());
   if (!o.resume.empty() && !check_archive_numerics(cfg, numerics, kernel_path, o.resume) &&
@@ -178,23 +181,36 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
                                      bool quiet) {
   const FitnessSpec spec = s.spec;
   const json& cfg = s.config;
-  Evolution evo(s.space, s.hp, cfg.at("seed").get<uint64_t>(), evaluator,
-                [spec](const Fitness& f) { return spec.combine(f); });
-  json extra = {{"mscale", cfg.at("mscale")},
-                {"screen_length", s.screen_length},
-                {"fitness", fitness_kind_name(spec.kind)},
-                {"racing", s.racing},
-                {"scale", spec.scale()},
-                {"target_length", spec.target_length},
-                {"original_max_position", spec.original_length},
-                {"algorithm", cfg.at("algorithm")},
-                {"seed", cfg.at("seed")}};
-  if (spec.short_search()) extra["long_factor"] = spec.long_factors;
-  evo.set_output(dir, cfg, extra, spec.short_search() ? "short_factor" : "factors");
-  evo.set_resume_cache(done);
-  evo.set_quiet(quiet);
-  evo.set_racing(s.racing, s.racing_z);
-  if (screen) evo.set_screen(screen, s.screen_keep);
+  // Resuming: the archived evaluations are replayed, the rest run.
+  ReplayEvaluator full(evaluator, s.space, done, ReplayStage::Full);
+  std::unique_ptr<ReplayEvaluator> screened;
+  if (screen)
+    screened = std::make_unique<ReplayEvaluator>(*screen, s.space, done, ReplayStage::Screen);
+  Evolution evo(s.space, s.hp, cfg.at("seed").get<uint64_t>(), full,
+                [spec](const Fitness& f) { return spec.combine(f); },
+                {s.racing, s.racing_z, screened.get(), s.screen_keep});
+  RecorderOptions ro;
+  ro.dir = dir;
+  ro.config = cfg;
+  ro.final_extra = {{"mscale", cfg.at("mscale")},
+                    {"screen_length", s.screen_length},
+                    {"fitness", fitness_kind_name(spec.kind)},
+                    {"racing", s.racing},
+                    {"scale", spec.scale()},
+                    {"target_length", spec.target_length},
+                    {"original_max_position", spec.original_length},
+                    {"algorithm", cfg.at("algorithm")},
+                    {"seed", cfg.at("seed")}};
+  if (spec.short_search()) ro.final_extra["long_factor"] = spec.long_factors;
+  ro.factors_key = spec.short_search() ? "short_factor" : "factors";
+  ro.half = s.space.half;
+  ro.archived = done;
+  ro.planned = evo.planned();
+  ro.iterations = s.hp.iterations();
+  ro.screen = screen != nullptr;
+  ro.quiet = quiet;
+  RunRecorder recorder(std::move(ro));
+  evo.add_observer(recorder);
   if (!quiet)
     std::cerr << "search: " << (spec.short_search() ? "short factors, " : "")
               << algorithm_name(s.algorithm) << ", s = " << spec.scale() << " ("

@@ -66,7 +66,7 @@ std::vector<double> SearchSpace::project(std::vector<double> l) const {
   return l;
 }
 
-std::string SearchSpace::violation(const Individual& ind) const {
+std::string SearchSpace::violation(const Genome& ind) const {
   std::ostringstream o;
   if (static_cast<int>(ind.lambda.size()) != half) return "wrong factor count";
   for (int i = 0; i < half; ++i) {
@@ -98,7 +98,7 @@ std::string SearchSpace::violation(const Individual& ind) const {
   return "";
 }
 
-std::string SearchSpace::key(const Individual& ind) const {
+std::string SearchSpace::key(const Genome& ind) const {
   std::string k;
   for (double v : ind.lambda) k += std::to_string(grid(v)) + ",";
   return k + "|" + std::to_string(ind.start_tokens);

@@ -11,15 +11,24 @@ using Rng = std::mt19937_64;  // the one random engine of the search
 
 enum class Origin { Init = 0, Mutation = 1, Crossover = 2 };
 
-struct Individual {
-  int64_t id = -1;
+// What a candidate is: all the evaluator scores.
+struct Genome {
   std::vector<double> lambda;  // head_dim/2 factors on the grid
   int start_tokens = 0;        // n̂, a member of SearchSpace::start_token_set
-  double ppl = 0.0;            // fitness (lower is better); NaN until evaluated
-  double short_ppl = 0.0;      // at the short length when requested, else 0
+};
+
+// Where a candidate comes from.
+struct Lineage {
+  int64_t id = -1;  // generation order
   Origin origin = Origin::Init;
   int64_t parent1 = -1, parent2 = -1;
   int iteration = 0;
+};
+
+// What its evaluation gave.
+struct Scores {
+  double ppl = 0.0;        // fitness (lower is better); NaN until evaluated
+  double short_ppl = 0.0;  // at the short length when requested, else 0
   double wall_time = 0.0;  // seconds since the run started, when evaluated
   // Per fitness item (document or needle prompt, in scoring order): mean NLL. Fewer than the
   // items when raced out; empty in archives from before racing.
@@ -33,6 +42,10 @@ struct Individual {
   bool screen_pending() const { return screen_ppl > 0 && !rejected && ppl != ppl; }
   bool screened_out() const { return screen_ppl > 0 && rejected && item_nll.empty(); }
 };
+
+// A candidate of the search: its genome, lineage and scores (each its own part, so code that
+// needs one takes that part alone).
+struct Individual : Genome, Lineage, Scores {};
 
 enum class Algorithm { DimMono, DimPieceMono };
 
@@ -55,9 +68,9 @@ struct SearchSpace {
   bool fixed(int i) const;      // dim i is not searched (dim_piece_mono)
   double fixed_value(int i) const;
   // Empty string if `ind` satisfies every constraint, else what is violated.
-  std::string violation(const Individual& ind) const;
+  std::string violation(const Genome& g) const;
   // Dedup key: grid indices and n̂.
-  std::string key(const Individual& ind) const;
+  std::string key(const Genome& g) const;
   // Projects arbitrary factors onto the grid, bounds, fixed pieces and monotonicity.
   std::vector<double> project(std::vector<double> lambda) const;
 };

@@ -7,6 +7,8 @@
 #include "search/evolution.h"
 #include "search/init.h"
 #include "search/race.h"
+#include "search/replay_evaluator.h"
+#include "search/run_recorder.h"
 #include "tests/unit/test_util.h"
 
 namespace lr {
@@ -116,12 +118,21 @@ EvolutionResult run(Evaluator& ev, bool racing, const std::string& dir = "",
   hp.crossover_size = 6;
   hp.parents_size = 8;
   SearchSpace sp(Algorithm::DimMono, 6, 8.0, 0.01, {0}, false);
-  Evolution e(sp, hp, 11, ev, [](const Fitness& f) { return f.ppl; });
-  e.set_quiet(true);
-  e.set_racing(racing, 2.0);
-  e.set_screen(screen, 0.5);
-  if (!dir.empty()) e.set_output(dir, {{"test", true}}, {});
-  e.set_resume_cache(cache);
+  ReplayEvaluator replay(ev, sp, cache, ReplayStage::Full);
+  std::unique_ptr<ReplayEvaluator> screen_replay;
+  if (screen)
+    screen_replay = std::make_unique<ReplayEvaluator>(*screen, sp, cache, ReplayStage::Screen);
+  Evolution e(sp, hp, 11, replay, [](const Fitness& f) { return f.ppl; },
+              {racing, 2.0, screen_replay.get(), 0.5});
+  RecorderOptions ro;
+  ro.dir = dir;
+  ro.config = {{"test", true}};
+  ro.half = sp.half;
+  ro.archived = cache;
+  ro.screen = screen != nullptr;
+  ro.quiet = true;
+  RunRecorder recorder(ro);
+  e.add_observer(recorder);
   ModelConfig c;
   c.head_dim = 12;
   c.rope_theta = 10000;

@@ -5,8 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/error.h"
+#include "datasets/h5util.h"
 #include "search/evolution.h"
 #include "search/init.h"
+#include "search/replay_evaluator.h"
+#include "search/run_recorder.h"
 #include "tests/unit/test_util.h"
 
 namespace lr {
@@ -61,10 +64,16 @@ std::vector<Seed> seeds(int half, double s) {
 EvolutionResult run(int half, uint64_t seed, Evaluator& ev, const std::string& dir = "",
                     const std::vector<Individual>& cache = {}) {
   SearchSpace sp(Algorithm::DimMono, half, 8.0, 0.01, {0, 1, 2, 4, 8}, true);
-  Evolution e(sp, small_hp(), seed, ev, [](const Fitness& f) { return f.ppl; });
-  e.set_quiet(true);
-  if (!dir.empty()) e.set_output(dir, {{"test", true}}, {});
-  e.set_resume_cache(cache);
+  ReplayEvaluator replay(ev, sp, cache, ReplayStage::Full);
+  Evolution e(sp, small_hp(), seed, replay, [](const Fitness& f) { return f.ppl; });
+  RecorderOptions ro;
+  ro.dir = dir;
+  ro.config = {{"test", true}};
+  ro.half = half;
+  ro.archived = cache;
+  ro.quiet = true;
+  RunRecorder recorder(ro);
+  e.add_observer(recorder);
   return e.run(seeds(half, 8.0));
 }
 
@@ -230,6 +239,115 @@ TEST(Archive, ResumeRefusesOtherNumerics) {
               std::string::npos);
   }
   EXPECT_FALSE(check_archive_numerics(nlohmann::json::object(), "x", "avx2", "old.h5"));
+}
+
+}  // namespace
+}  // namespace lr
+
+namespace lr {
+namespace {
+
+// Counts what the loop tells its observers.
+struct CountingObserver : SearchObserver {
+  long seeds = 0, scored = 0, fresh = 0, iterations = 0, ends = 0;
+  void on_seed(const std::string&, int64_t) override { ++seeds; }
+  void on_scored(const Individual&, bool f) override {
+    ++scored;
+    fresh += f ? 1 : 0;
+  }
+  void on_iteration(const IterationRecord& r, const std::vector<Individual>& ranked,
+                    const EvolutionResult&) override {
+    ++iterations;
+    EXPECT_EQ(r.best_id, ranked.front().id);
+  }
+  void on_end(const EvolutionResult&) override { ++ends; }
+};
+
+TEST(Evolution, ObserversSeeEveryScoreAndChangeNothing) {
+  SearchSpace sp(Algorithm::DimMono, 4, 8.0, 0.01, {0, 1, 2, 4, 8}, true);
+  StubEvaluator a(4), b(4);
+  Evolution observed(sp, small_hp(), 42, a, [](const Fitness& f) { return f.ppl; });
+  CountingObserver o;
+  observed.add_observer(o);
+  const auto r = observed.run(seeds(4, 8.0));
+  EXPECT_GE(o.seeds, 1);
+  EXPECT_EQ(o.scored, static_cast<long>(r.individuals.size()));
+  EXPECT_EQ(o.fresh, r.evaluated);
+  EXPECT_EQ(o.iterations, small_hp().iterations() + 1);
+  EXPECT_EQ(o.ends, 1);
+  Evolution bare(sp, small_hp(), 42, b, [](const Fitness& f) { return f.ppl; });
+  const auto r2 = bare.run(seeds(4, 8.0));
+  ASSERT_EQ(r2.individuals.size(), r.individuals.size());
+  for (size_t i = 0; i < r.individuals.size(); ++i)
+    EXPECT_EQ(r2.individuals[i].lambda, r.individuals[i].lambda);
+  EXPECT_EQ(r2.best.id, r.best.id);
+}
+
+TEST(Evolution, ReplayEvaluatorReturnsArchivedResultsDelegatesTheRest) {
+  SearchSpace sp(Algorithm::DimMono, 4, 8.0, 0.01, {0}, false);
+  Individual a;
+  a.id = 0;
+  a.lambda = sp.project({1.0, 2.0, 3.0, 4.0});
+  a.ppl = 12.5;
+  a.item_nll = {1.0, 2.0};
+  a.tokens = 99;
+  a.wall_time = 3.0;
+  Individual other = a, moved = a;
+  other.lambda = sp.project({1.0, 1.5, 2.0, 2.5});
+  other.id = 1;
+  moved.id = 7;  // the same genome under another id: not the archived evaluation
+  StubEvaluator stub(4);
+  ReplayEvaluator full(stub, sp, {a}, ReplayStage::Full);
+  std::vector<Fitness> got(3);
+  full.evaluate({other, a, moved}, Race{}, [&](size_t k, const Fitness& f) { got[k] = f; });
+  EXPECT_TRUE(got[1].reused);
+  EXPECT_EQ(got[1].ppl, 12.5);
+  EXPECT_EQ(got[1].item_nll, a.item_nll);
+  EXPECT_EQ(got[1].tokens, 99);
+  EXPECT_EQ(got[1].wall_time, 3.0);
+  EXPECT_FALSE(got[0].reused);
+  EXPECT_FALSE(got[2].reused);
+  EXPECT_EQ(stub.calls_, 2);
+  // Screened and kept, its full score not finished: the screen replays, the full score runs.
+  Individual pending = a;
+  pending.screen_ppl = 20;
+  pending.ppl = std::nan("");
+  pending.item_nll.clear();
+  ReplayEvaluator screen(stub, sp, {pending}, ReplayStage::Screen);
+  ReplayEvaluator full_p(stub, sp, {pending}, ReplayStage::Full);
+  Fitness s, f;
+  screen.evaluate({a}, Race{}, [&](size_t, const Fitness& x) { s = x; });
+  full_p.evaluate({a}, Race{}, [&](size_t, const Fitness& x) { f = x; });
+  EXPECT_TRUE(s.reused);
+  EXPECT_EQ(s.ppl, 20);
+  EXPECT_FALSE(f.reused);
+  EXPECT_EQ(stub.calls_, 3);
+}
+
+TEST(Archive, FormatVersionRefusedByNameAbsentIsVersionOne) {
+  const std::string dir = test::tmp_dir() + "/evo-version";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  StubEvaluator ev(4);
+  run(4, 5, ev, dir);
+  const std::string path = dir + "/archive.h5";
+  auto set_version = [&](long long v) {
+    h5::Handle f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+    ASSERT_GE(f.id, 0);
+    H5Adelete(f.id, "format_version");
+    if (v > 0) h5::write_attr_int(f.id, "format_version", v);
+  };
+  set_version(0);  // archives from before the attribute: version 1
+  EXPECT_NO_THROW(read_archive(path));
+  set_version(2);
+  try {
+    read_archive(path);
+    ADD_FAILURE() << "format version 2 accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("archive format version 2 unsupported"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -1,0 +1,116 @@
+// The run recorder: archive, result files, log and progress of a search as it goes.
+#include "search/run_recorder.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+#include "eval/progress.h"
+
+namespace lr {
+
+RunRecorder::RunRecorder(RecorderOptions o)
+    : o_(std::move(o)), dir_(o_.dir), start_(now_seconds()) {
+  for (const auto& ind : o_.archived) archived_[ind.id] = ind;
+}
+
+void RunRecorder::log_line(const std::string& s) {
+  if (!o_.quiet && isatty(STDERR_FILENO)) std::fprintf(stderr, "%s\n", s.c_str());
+  if (dir_.empty()) return;
+  std::ofstream log(dir_ + "/search.log", std::ios::app);
+  log << s << "\n";
+  log.close();
+  if (!log) fail(ErrorKind::Io, "cannot append to '" + dir_ + "/search.log' (disk full?)");
+}
+
+void RunRecorder::save_archive(int64_t final_best) {
+  dirty_ = false;
+  if (dir_.empty()) return;
+  ArchiveData a;
+  a.config = o_.config;
+  a.half = o_.half;
+  // Scored now, else screened and kept (the screen's work is kept too), else archived before
+  // (a resumed run replays from the start: a kill during the replay never loses finished work).
+  std::map<int64_t, Individual> all = scored_;
+  all.insert(pending_.begin(), pending_.end());
+  all.insert(archived_.begin(), archived_.end());
+  for (auto& [id, ind] : all) a.individuals.push_back(std::move(ind));
+  a.iterations = iterations_;
+  a.final_best = final_best;
+  write_archive(dir_ + "/archive.h5", a);
+}
+
+void RunRecorder::on_seed(const std::string& label, int64_t id) {
+  log_line("seed " + label + " -> id " + std::to_string(id));
+}
+
+void RunRecorder::on_batch(const std::vector<Individual>& batch) {
+  for (const auto& ind : batch)
+    if (!archived_.count(ind.id)) return save_archive();  // work is about to run
+}
+
+void RunRecorder::on_scored(const Individual& ind, bool fresh) {
+  if (ind.screen_pending()) {  // screened and kept; its full score is to come
+    if (!fresh) return;        // replayed: the archive has it (perhaps scored in full)
+    pending_[ind.id] = ind;
+    return save_archive();  // never lose a finished screen
+  }
+  pending_.erase(ind.id);
+  scored_[ind.id] = ind;
+  if (!fresh) return;
+  dirty_ = true;
+  if (!ind.screened_out()) save_archive();  // never lose a finished evaluation
+}
+
+void RunRecorder::on_batch_end() {
+  if (dirty_) save_archive();
+}
+
+void RunRecorder::on_iteration(const IterationRecord& r, const std::vector<Individual>& ranked,
+                               const EvolutionResult& so_far) {
+  iterations_.push_back(r);
+  if (!dir_.empty()) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/result_it%03d.csv", r.iteration);
+    write_factors_csv(dir_ + name, ranked.front().lambda);
+  }
+  save_archive();
+  const double el = now_seconds() - start_;
+  const long done = static_cast<long>(so_far.individuals.size());
+  const double rate = el > 0 ? so_far.evaluated / (el / 60.0) : 0;
+  const double eta = rate > 0 ? (o_.planned - done) / rate * 60.0 : -1;
+  char screened[48] = "";
+  if (o_.screen)
+    std::snprintf(screened, sizeof screened, ", %ld screened out", so_far.screened_out);
+  char line[384];
+  std::snprintf(line, sizeof line,
+                "[iter %3d/%d] best %.4f (n̂=%d) median %.4f  evals %ld/%ld (%ld reused, %ld "
+                "raced out%s)  %.3g tokens  %.1f evals/min  ETA %s",
+                r.iteration, o_.iterations, r.best_ppl, ranked.front().start_tokens, r.median_ppl,
+                done, o_.planned, so_far.reused, so_far.raced_out(), screened,
+                static_cast<double>(so_far.tokens), rate, format_duration(eta).c_str());
+  log_line(line);
+}
+
+void RunRecorder::on_end(const EvolutionResult& res) {
+  save_archive(res.best.id);
+  if (dir_.empty()) return;
+  write_factors_csv(dir_ + "/result_final.csv", res.best.lambda);
+  nlohmann::json j = o_.final_extra;
+  j[o_.factors_key] = res.best.lambda;
+  j["start_tokens"] = res.best.start_tokens;
+  j["ppl"] = res.best.ppl;
+  if (res.best.short_ppl > 0) j["short_ppl"] = res.best.short_ppl;
+  j["id"] = res.best.id;
+  j["tokens_processed"] = res.tokens;
+  j["evaluations"] = static_cast<long>(res.individuals.size());
+  j["raced_out"] = res.raced_out();
+  if (o_.screen) j["screened_out"] = res.screened_out;
+  const std::string text = j.dump(2) + "\n";
+  write_file_atomically(dir_ + "/result_final.json", text);
+}
+
+}  // namespace lr
