@@ -1,28 +1,14 @@
 // `eval passkey` results as files: the table, CSV, the prompt index (TSV) and the JSON report.
 #include "eval/passkey_report.h"
 
-#include <cstdarg>
 #include <cstdio>
 #include <sstream>
 
 #include "core/util/error.h"
+#include "core/util/strformat.h"
 #include "longrope/version.h"
 
 namespace lr {
-
-namespace {
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
-  va_list ap, ap2;
-  va_start(ap, f);
-  va_copy(ap2, ap);
-  std::string s(std::vsnprintf(nullptr, 0, f, ap), '\0');
-  va_end(ap);
-  std::vsnprintf(s.data(), s.size() + 1, f, ap2);
-  va_end(ap2);
-  return s;
-}
-}  // namespace
 
 // "0,25,50" -> {0, 25, 50}; each value a number in [0, 100].
 std::vector<double> parse_depths(const std::string& s) {
@@ -51,9 +37,9 @@ std::string depth_text(double d) {
 
 std::string passkey_table(const PasskeyResult& res, const std::vector<double>& depths) {
   std::string out;
-  out += fmt("%8s %8s %7s", "length", "scale", "tokens");
-  for (double d : depths) out += fmt(" %8s", depth_text(d).c_str());
-  out += fmt(" %9s %8s\n", "correct", "tok/s");
+  out += strformat("%8s %8s %7s", "length", "scale", "tokens");
+  for (double d : depths) out += strformat(" %8s", depth_text(d).c_str());
+  out += strformat(" %9s %8s\n", "correct", "tok/s");
   const size_t per_len = depths.size();
   for (size_t i = 0; i < res.cells.size(); i += per_len) {
     const PasskeyCell& first = res.cells[i];
@@ -61,15 +47,15 @@ std::string passkey_table(const PasskeyResult& res, const std::vector<double>& d
     double secs = 0;
     for (const auto& t : res.trials)
       if (t.length == first.length) tokens += t.prompt_tokens, ++trials;
-    out += fmt("%8d %8.3f %7ld", first.length, first.scale, trials ? tokens / trials : 0);
+    out += strformat("%8d %8.3f %7ld", first.length, first.scale, trials ? tokens / trials : 0);
     for (size_t j = i; j < i + per_len; ++j) {
-      out += fmt(" %8.2f", res.cells[j].accuracy());
+      out += strformat(" %8.2f", res.cells[j].accuracy());
       correct += res.cells[j].correct;
       samples += res.cells[j].samples;
       secs += res.cells[j].seconds;
       processed += res.cells[j].tokens_processed;
     }
-    out += fmt(" %4ld/%-4ld %8.0f\n", correct, samples, secs > 0 ? processed / secs : 0.0);
+    out += strformat(" %4ld/%-4ld %8.0f\n", correct, samples, secs > 0 ? processed / secs : 0.0);
   }
   return out;
 }

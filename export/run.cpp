@@ -1,12 +1,12 @@
 // export end to end: checks, the written output, the summary text, the PPL report and its file.
 #include "export/run.h"
 
-#include <cstdarg>
 #include <cstdio>
 #include <filesystem>
 
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/strformat.h"
 #include "export/model_export.h"
 
 namespace fs = std::filesystem;
@@ -27,19 +27,6 @@ bool model_format(ExportFormat f) {
   return f == ExportFormat::Hf || f == ExportFormat::Gguf || f == ExportFormat::Rkllm;
 }
 
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
-  va_list ap, ap2;
-  va_start(ap, f);
-  va_copy(ap2, ap);
-  const int n = std::vsnprintf(nullptr, 0, f, ap);
-  va_end(ap);
-  std::string s(n > 0 ? static_cast<size_t>(n) : 0, '\0');
-  std::vsnprintf(s.data(), s.size() + 1, f, ap2);
-  va_end(ap2);
-  return s;
-}
-
 // Pads to `width` terminal columns (UTF-8 aware, the combining circumflex of n̂ is 0 wide).
 std::string pad(const std::string& s, size_t width) {
   size_t cols = 0;
@@ -55,7 +42,7 @@ std::string pad(const std::string& s, size_t width) {
 std::string row_text(const PplRow& r) {
   char f[32] = "";
   if (r.factor > 0) std::snprintf(f, sizeof f, "%.3f", r.factor);
-  return pad(r.method, 36) + fmt(" %8s %8d %14.6f\n", f, r.length, r.ppl);
+  return pad(r.method, 36) + strformat(" %8s %8d %14.6f\n", f, r.length, r.ppl);
 }
 
 }  // namespace
@@ -108,29 +95,30 @@ ExportSource run_export(ExportRequest& req) {
 
 std::string export_summary(const ExportSource& s, const ExportRequest& req) {
   const ExportFormat f = req.format;
-  std::string t = fmt("exported %s -> %s\n", export_format_name(f), req.output.c_str());
-  t += fmt("  long factors: %d from %s", s.half(),
-           s.archive_path.empty() ? s.source_file.c_str() : s.archive_path.c_str());
-  if (s.id >= 0) t += fmt(" (individual %ld)", static_cast<long>(s.id));
-  t += fmt("\n  short factors: %s\n", s.short_origin.c_str());
-  t += fmt("  L = %d -> T = %d, s = %.6g, attention factor (mscale %s) = %.9g\n",
-           s.original_max_position, s.target_length, s.scale(), s.mscale_rule.c_str(), s.mscale());
+  std::string t = strformat("exported %s -> %s\n", export_format_name(f), req.output.c_str());
+  t += strformat("  long factors: %d from %s", s.half(),
+                 s.archive_path.empty() ? s.source_file.c_str() : s.archive_path.c_str());
+  if (s.id >= 0) t += strformat(" (individual %ld)", static_cast<long>(s.id));
+  t += strformat("\n  short factors: %s\n", s.short_origin.c_str());
+  t += strformat("  L = %d -> T = %d, s = %.6g, attention factor (mscale %s) = %.9g\n",
+                 s.original_max_position, s.target_length, s.scale(), s.mscale_rule.c_str(),
+                 s.mscale());
   if (f == ExportFormat::Csv)
     t += "  note: a CSV carries only the long factors (no short factors, lengths, mscale)\n";
   if (f == ExportFormat::Gguf)
-    t += fmt(
+    t += strformat(
         "  note: llama.cpp applies rope_freqs at every length (it has no short factors): within "
         "L = %d the GGUF uses the long factors, unlike Hugging Face's rule\n",
         s.original_max_position);
   if (s.start_tokens > 0) {
     if (f == ExportFormat::Json)
-      t +=
-          fmt("  note: start_tokens n̂ = %d is recorded, but only this toolkit applies it; "
-              "Hugging Face, vLLM, llama.cpp and RKLLM cannot express n̂ > 0\n",
-              s.start_tokens);
+      t += strformat(
+          "  note: start_tokens n̂ = %d is recorded, but only this toolkit applies it; "
+          "Hugging Face, vLLM, llama.cpp and RKLLM cannot express n̂ > 0\n",
+          s.start_tokens);
     else
-      t += fmt("  note: n̂ = %d cannot be expressed in %s: the export uses n̂ = 0\n", s.start_tokens,
-               export_format_name(f));
+      t += strformat("  note: n̂ = %d cannot be expressed in %s: the export uses n̂ = 0\n",
+                     s.start_tokens, export_format_name(f));
   }
   return t;
 }
@@ -201,9 +189,9 @@ ExportReport run_report(const Model& model, const Shard& shard, const ExportSour
 }
 
 std::string format_report(const ExportReport& r, const ReportPlan& p) {
-  std::string t = fmt("\nPPL with our engine: model %s, data %s, %d documents, truncate\n",
-                      p.model.c_str(), p.data.c_str(), p.samples);
-  t += pad("variant", 36) + fmt(" %8s %8s %14s\n", "factor", "length", "ppl");
+  std::string t = strformat("\nPPL with our engine: model %s, data %s, %d documents, truncate\n",
+                            p.model.c_str(), p.data.c_str(), p.samples);
+  t += pad("variant", 36) + strformat(" %8s %8s %14s\n", "factor", "length", "ppl");
   for (const auto& row : r.rows) t += row_text(row);
   if (r.report_path.empty()) return t;
   const PplRow* winner = nullptr;
@@ -212,8 +200,8 @@ std::string format_report(const ExportReport& r, const ReportPlan& p) {
       t += row_text(r.alternatives[b]);
       if (!winner || r.alternatives[b].ppl < winner->ppl) winner = &r.alternatives[b];
     }
-  t += fmt("best RKLLM-documented alternative: rope_scaling %s (PPL %.4f; longrope %.4f)\n",
-           winner->rope_scaling.dump().c_str(), winner->ppl, r.rows.back().ppl);
+  t += strformat("best RKLLM-documented alternative: rope_scaling %s (PPL %.4f; longrope %.4f)\n",
+                 winner->rope_scaling.dump().c_str(), winner->ppl, r.rows.back().ppl);
   t += "report: " + r.report_path + "\n";
   return t;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds longrope for RK3588 (Cortex-A76, -mcpu=cortex-a76): cross on x86, natively on the board.
-# usage: scripts/build-rk3588.sh [--tests]     (--tests also builds <build>/tests/longrope_tests)
+# usage: scripts/build-rk3588.sh [--tests]     (--tests also builds <build>/tests/unit/longrope_tests)
 #   x86_64 host: cross build into build-arm64/build (toolchain cmake/aarch64-linux-gnu.cmake,
 #                sysroot from scripts/setup-arm64.sh, no MPI); run it with qemu-aarch64 -L build-arm64/sysroot
 #   aarch64 host (the board, Debian 12 / Armbian bookworm): installs the Debian packages and

@@ -47,7 +47,7 @@ FILTER+=':Models/IncrementalDecode.SlidingWindowAndOneTokenPrefill/hf:Models/Gol
 FILTER+='-Deployed.HfRopeScalingReadBackEqualsCommandLineScaling'  # 300-token passes: slow here
 t1=$SECONDS
 LONGROPE_SHARED=$SHARED LONGROPE_GOLDEN_MAX_TOKENS=40 "${QEMU[@]}" \
-  build-arm64/build/tests/longrope_tests --gtest_filter="$FILTER" --gtest_brief=1
+  build-arm64/build/tests/unit/longrope_tests --gtest_filter="$FILTER" --gtest_brief=1
 echo "aarch64: gtests under qemu $((SECONDS - t1)) s"
 
 # End to end: tokenize one book with each build, then eval ppl with each build (HF folder: 256

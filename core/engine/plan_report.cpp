@@ -1,10 +1,10 @@
 // The memory plan as a report: per length, serving and evaluation memory against a device.
 #include "core/engine/plan_report.h"
 
-#include <cstdarg>
 #include <cstdio>
 
 #include "core/util/error.h"
+#include "core/util/strformat.h"
 
 namespace lr {
 
@@ -18,19 +18,6 @@ std::string human(uint64_t b) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MiB", b / 1048576.0);
   return buf;
-}
-
-// printf into a string (the table goes to stdout unless the JSON does).
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
-  va_list ap, ap2;
-  va_start(ap, f);
-  va_copy(ap2, ap);
-  std::string s(std::vsnprintf(nullptr, 0, f, ap), '\0');
-  va_end(ap);
-  std::vsnprintf(s.data(), s.size() + 1, f, ap2);
-  va_end(ap2);
-  return s;
 }
 
 std::string verdict(uint64_t need, uint64_t usable) {
@@ -84,27 +71,27 @@ PlanReport plan_report(const ModelHeader& h, const PlanDevice& d) {
        {"lengths", json::array()}};
 
   std::string& t = r.text;
-  t +=
-      fmt("model      %s (%s): %d layers, dim %d, %d heads / %d KV heads x %d, FFN %d, "
-          "vocab %d, %s output\n",
-          path.c_str(), h.source.c_str(), c.n_layers, c.dim, c.n_heads, c.n_kv_heads, c.head_dim,
-          c.hidden_dim, c.vocab_size, c.tied_output ? "tied" : "untied");
-  t += fmt("parameters %llu\n", static_cast<unsigned long long>(parameter_count(c)));
-  t += fmt("weights    %s as stored (%s); %s as our engine holds them (matrices as stored)\n",
-           human(h.stored_bytes).c_str(), h.stored_note.c_str(), human(held).c_str());
-  t += fmt(
+  t += strformat(
+      "model      %s (%s): %d layers, dim %d, %d heads / %d KV heads x %d, FFN %d, "
+      "vocab %d, %s output\n",
+      path.c_str(), h.source.c_str(), c.n_layers, c.dim, c.n_heads, c.n_kv_heads, c.head_dim,
+      c.hidden_dim, c.vocab_size, c.tied_output ? "tied" : "untied");
+  t += strformat("parameters %llu\n", static_cast<unsigned long long>(parameter_count(c)));
+  t += strformat("weights    %s as stored (%s); %s as our engine holds them (matrices as stored)\n",
+                 human(h.stored_bytes).c_str(), h.stored_note.c_str(), human(held).c_str());
+  t += strformat(
       "device     %s - %s reserved for the OS = %s usable; KV cache %s; "
       "our evaluation with %d threads\n\n",
       human(mem).c_str(), human(reserve).c_str(), human(usable).c_str(), kv_type_name(kv), threads);
-  t += fmt("%8s  %11s  %11s  %-34s  %11s  %s\n", "tokens", "KV cache", "serving", "verdict",
-           "eval peak", "verdict");
+  t += strformat("%8s  %11s  %11s  %-34s  %11s  %s\n", "tokens", "KV cache", "serving", "verdict",
+                 "eval peak", "verdict");
   for (int n : d.lengths) {
     const uint64_t kvb = kv_cache_bytes(c, n, kv);
     const uint64_t serve = h.stored_bytes + kvb;
     const EvalPeak p = eval_peak(c, n, threads, held);
-    t += fmt("%8d  %11s  %11s  %-34s  %11s  %s\n", n, human(kvb).c_str(), human(serve).c_str(),
-             verdict(serve, usable).c_str(), human(p.total()).c_str(),
-             verdict(p.total(), usable).c_str());
+    t += strformat("%8d  %11s  %11s  %-34s  %11s  %s\n", n, human(kvb).c_str(),
+                   human(serve).c_str(), verdict(serve, usable).c_str(), human(p.total()).c_str(),
+                   verdict(p.total(), usable).c_str());
     j["lengths"].push_back(
         {{"tokens", n},
          {"kv_cache_bytes", kvb},
@@ -121,23 +108,24 @@ PlanReport plan_report(const ModelHeader& h, const PlanDevice& d) {
          {"eval_fits", p.total() <= usable},
          {"eval_free_bytes", static_cast<int64_t>(usable) - static_cast<int64_t>(p.total())}});
   }
-  t +=
-      fmt("\nserving = weights as stored + KV cache (layers x KV heads x head_dim x tokens x 2 x "
-          "%s)\n",
-          kv == KvType::F16 ? "2 bytes" : "34/32 bytes");
-  t +=
-      fmt("eval peak = weights as held + activations + RoPE table + attention scratch + "
-          "tokens/log-probs:\n");
+  t += strformat(
+      "\nserving = weights as stored + KV cache (layers x KV heads x head_dim x tokens x 2 x "
+      "%s)\n",
+      kv == KvType::F16 ? "2 bytes" : "34/32 bytes");
+  t += strformat(
+      "eval peak = weights as held + activations + RoPE table + attention scratch + "
+      "tokens/log-probs:\n");
   for (int n : d.lengths) {
     const EvalPeak p = eval_peak(c, n, threads, held);
-    t += fmt("%8d  = %s + %s + %s + %s + %s\n", n, human(p.weights).c_str(),
-             human(p.activations).c_str(), human(p.rope_table).c_str(),
-             human(p.attention_scratch).c_str(), human(p.sequence).c_str());
+    t += strformat("%8d  = %s + %s + %s + %s + %s\n", n, human(p.weights).c_str(),
+                   human(p.activations).c_str(), human(p.rope_table).c_str(),
+                   human(p.attention_scratch).c_str(), human(p.sequence).c_str());
   }
-  t += fmt("(not counted: the shard's tokens, the tokenizer, libraries and allocator slack)\n");
+  t += strformat(
+      "(not counted: the shard's tokens, the tokenizer, libraries and allocator slack)\n");
   if (!h.engine_note.empty())
-    t += fmt("note: %s, so the eval peak is for the same shape in a type it reads\n",
-             h.engine_note.c_str());
+    t += strformat("note: %s, so the eval peak is for the same shape in a type it reads\n",
+                   h.engine_note.c_str());
   return r;
 }
 
