@@ -22,8 +22,12 @@ std::vector<BaselinePpl> read_summary_csv(const std::string& path) {
   std::ifstream in(path);
   if (!in) fail(ErrorKind::Io, "cannot read '" + path + "'");
   std::string line;
-  if (!std::getline(in, line) || line.rfind("method,ppl", 0) != 0)
-    fail(ErrorKind::Format, path + ": expected the header 'method,ppl,start_tokens'");
+  // The second column is the run's fitness: "ppl", or "needle_ppl" for --fitness needle.
+  if (!std::getline(in, line) ||
+      (line.rfind("method,ppl,", 0) != 0 && line.rfind("method,needle_ppl,", 0) != 0))
+    fail(ErrorKind::Format,
+         path +
+             ": expected the header 'method,ppl,start_tokens' or 'method,needle_ppl,start_tokens'");
   int lineno = 1;
   while (std::getline(in, line)) {
     ++lineno;

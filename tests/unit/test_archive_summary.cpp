@@ -89,6 +89,19 @@ TEST(ArchiveSummary, BadSummaryCsv) {
   const std::string p = test::tmp_dir() + "/bad-summary.csv";
   std::ofstream(p) << "method,ppl,start_tokens\nlinear,abc,0\n";
   EXPECT_THROW(read_summary_csv(p), Error);
+  std::ofstream(p) << "method,loss,start_tokens\nlinear,1.5,0\n";
+  EXPECT_THROW(read_summary_csv(p), Error);
+}
+
+// A --fitness needle run labels its column needle_ppl (the PPL of the passkey's tokens).
+TEST(ArchiveSummary, NeedleSummaryCsv) {
+  const std::string p = test::tmp_dir() + "/needle-summary.csv";
+  std::ofstream(p) << "method,needle_ppl,start_tokens\nyarn,1.75,0\nlongrope (searched),1.002,4\n";
+  const auto rows = read_summary_csv(p);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].method, "longrope (searched)");
+  EXPECT_DOUBLE_EQ(rows[1].ppl, 1.002);
+  EXPECT_EQ(rows[1].start_tokens, 4);
 }
 
 }  // namespace lr
