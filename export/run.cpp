@@ -164,11 +164,11 @@ ExportReport run_report(const Model& model, const Shard& shard, const ExportSour
     if (r.best[k] < 0 || r.alternatives[i].ppl < r.alternatives[r.best[k]].ppl)
       r.best[k] = static_cast<int>(i);
   }
-  const PplRow& w =
-      r.alternatives[r.best[1] < 0 || (r.best[0] >= 0 && r.alternatives[r.best[0]].ppl <=
-                                                             r.alternatives[r.best[1]].ppl)
-                         ? r.best[0]
-                         : r.best[1]];
+  r.winner = r.best[1] < 0 || (r.best[0] >= 0 &&
+                               r.alternatives[r.best[0]].ppl <= r.alternatives[r.best[1]].ppl)
+                 ? r.best[0]
+                 : r.best[1];
+  const PplRow& w = r.alternatives[r.winner];
   json rep;
   rep["kind"] = "longrope-rkllm-report";
   rep["data"] = p.data;
@@ -194,12 +194,9 @@ std::string format_report(const ExportReport& r, const ReportPlan& p) {
   t += pad("variant", 36) + strformat(" %8s %8s %14s\n", "factor", "length", "ppl");
   for (const auto& row : r.rows) t += row_text(row);
   if (r.report_path.empty()) return t;
-  const PplRow* winner = nullptr;
   for (int b : r.best)
-    if (b >= 0) {
-      t += row_text(r.alternatives[b]);
-      if (!winner || r.alternatives[b].ppl < winner->ppl) winner = &r.alternatives[b];
-    }
+    if (b >= 0) t += row_text(r.alternatives[b]);
+  const PplRow* winner = &r.alternatives[r.winner];
   t += strformat("best RKLLM-documented alternative: rope_scaling %s (PPL %.4f; longrope %.4f)\n",
                  winner->rope_scaling.dump().c_str(), winner->ppl, r.rows.back().ppl);
   t += "report: " + r.report_path + "\n";

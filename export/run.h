@@ -51,6 +51,7 @@ struct ExportReport {
   std::vector<PplRow> rows;          // searched (n̂ > 0), exported variant, read back
   std::vector<PplRow> alternatives;  // rkllm grid
   int best[2] = {-1, -1};            // indices in `alternatives`: best linear, best dynamic
+  int winner = -1;                   // the better of the two (the linear one on a tie)
   std::string report_path;           // OUT/rkllm_report.json when alternatives were evaluated
 };
 // Evaluates the plan on `model` and `shard` (checked by the caller); with alternatives it also

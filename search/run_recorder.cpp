@@ -14,7 +14,10 @@ namespace lr {
 
 RunRecorder::RunRecorder(RecorderOptions o)
     : o_(std::move(o)), dir_(o_.dir), start_(now_seconds()) {
-  for (const auto& ind : o_.archived) archived_[ind.id] = ind;
+  for (const auto& ind : o_.archived) {
+    records_[ind.id] = ind;
+    archived_ids_.insert(ind.id);
+  }
 }
 
 void RunRecorder::log_line(const std::string& s) {
@@ -34,10 +37,8 @@ void RunRecorder::save_archive(int64_t final_best) {
   a.half = o_.half;
   // Scored now, else screened and kept (the screen's work is kept too), else archived before
   // (a resumed run replays from the start: a kill during the replay never loses finished work).
-  std::map<int64_t, Individual> all = scored_;
-  all.insert(pending_.begin(), pending_.end());
-  all.insert(archived_.begin(), archived_.end());
-  for (auto& [id, ind] : all) a.individuals.push_back(std::move(ind));
+  a.individuals.reserve(records_.size());
+  for (const auto& [id, ind] : records_) a.individuals.push_back(ind);
   a.iterations = iterations_;
   a.final_best = final_best;
   write_archive(dir_ + "/archive.h5", a);
@@ -49,17 +50,16 @@ void RunRecorder::on_seed(const std::string& label, int64_t id) {
 
 void RunRecorder::on_batch(const std::vector<Individual>& batch) {
   for (const auto& ind : batch)
-    if (!archived_.count(ind.id)) return save_archive();  // work is about to run
+    if (!archived_ids_.count(ind.id)) return save_archive();  // work is about to run
 }
 
 void RunRecorder::on_scored(const Individual& ind, bool fresh) {
   if (ind.screen_pending()) {  // screened and kept; its full score is to come
     if (!fresh) return;        // replayed: the archive has it (perhaps scored in full)
-    pending_[ind.id] = ind;
+    records_[ind.id] = ind;
     return save_archive();  // never lose a finished screen
   }
-  pending_.erase(ind.id);
-  scored_[ind.id] = ind;
+  records_[ind.id] = ind;
   if (!fresh) return;
   dirty_ = true;
   if (!ind.screened_out()) save_archive();  // never lose a finished evaluation

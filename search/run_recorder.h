@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,10 @@ class RunRecorder : public SearchObserver {
 
   RecorderOptions o_;
   const std::string dir_;  // o_.dir
-  std::map<int64_t, Individual> archived_, pending_, scored_;
+  // What the archive holds, by id: the resumed archive's records, replaced by each record made
+  // now (screened and kept, then scored in full).
+  std::map<int64_t, Individual> records_;
+  std::set<int64_t> archived_ids_;  // ids of the resumed archive
   std::vector<IterationRecord> iterations_;
   bool dirty_ = false;  // something computed now is not in the file yet
   double start_ = 0;

@@ -104,44 +104,42 @@ HyperParams given_hyperparams(const GivenOptions& given, HyperParams base) {
   return hp;
 }
 
+// `v` converted to the option's table type (as the configuration records it).
+json typed_value(const SearchOption& o, const json& v) {
+  switch (o.type) {
+    case OptionType::String:
+      return v.get<std::string>();
+    case OptionType::Int:
+      return v.get<int>();
+    case OptionType::Double:
+      return v.get<double>();
+    case OptionType::Uint64:
+      return v.get<uint64_t>();
+    case OptionType::Switch:
+    case OptionType::Bool:
+      return v.get<bool>();
+    case OptionType::StringList:
+      break;
+  }
+  return v;
+}
+
 }  // namespace
 
 json config_from_options(const GivenOptions& given) {
   auto str = [&](const char* n) { return option_value(given, n).get<std::string>(); };
   auto num = [&](const char* n) { return option_value(given, n).get<int>(); };
-  auto real = [&](const char* n) { return option_value(given, n).get<double>(); };
-  auto flag = [&](const char* n) { return option_value(given, n).get<bool>(); };
-  auto u64 = [&](const char* n) { return option_value(given, n).get<uint64_t>(); };
   if (str("model").empty() || (str("data").empty() && str("fitness") != "needle") ||
       num("target-length") <= 0)
     fail(ErrorKind::InvalidArgument,
          "search needs --model, --data and --target-length (or --resume)");
+  // Every option the run depends on, under its configuration key, as its table type; the
+  // long factors only for a short-factor search (below), the hyperparameters resolved (below).
   json c;
-  c["model"] = str("model");
-  c["data"] = str("data");
-  c["tokenizer"] = str("tokenizer");
-  c["target_length"] = num("target-length");
-  c["original_max_position"] = num("original-max-position");
-  c["samples"] = num("samples");
-  c["algorithm"] = str("algorithm");
-  c["seed"] = u64("seed");
-  c["search_start_tokens"] = flag("search-start-tokens");
-  c["init_factors"] = str("init-factors");
-  c["auto_rescale_init_factors"] = flag("auto-rescale-init-factors");
-  c["init_scale"] = real("init-scale");
-  c["beta_fast"] = real("beta-fast");
-  c["beta_slow"] = real("beta-slow");
-  c["mscale"] = str("mscale");
-  c["short_length"] = num("short-length");
-  c["short_weight"] = real("short-weight");
-  c["short_max_ppl"] = real("short-max-ppl");
-  c["search_short_factors"] = flag("search-short-factors");
+  for (const SearchOption& o : search_options())
+    if (o.on_resume == OnResume::Match && o.name != "long-factors")
+      c[o.key] = typed_value(o, option_value(given, o.name));
   c["fitness"] = fitness_kind_name(parse_fitness_kind(str("fitness")));
-  c["needle_seed"] = u64("needle-seed");
-  c["racing"] = flag("racing");
-  c["racing_z"] = real("racing-z");
-  c["screen_length"] = num("screen-length");
-  c["screen_keep"] = real("screen-keep");
   if (c["screen_length"].get<int>() < 0)
     fail(ErrorKind::InvalidArgument, "--screen-length must be >= 0 (0: no screen)");
   if (!(c["screen_keep"].get<double>() > 0 && c["screen_keep"].get<double>() < 1))
