@@ -21,4 +21,8 @@ struct IsolationLabels {
 void parse_isolated(const std::string& path, const std::function<void()>& parse,
                     const IsolationLabels& labels);
 
+// Whether parse_isolated caps the child's address space in this build (false under ASan, whose
+// shadow memory needs terabytes of address space).
+bool isolation_caps_memory();
+
 }  // namespace lr
