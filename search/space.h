@@ -67,6 +67,11 @@ struct SearchSpace {
   double snap(double v) const;  // nearest allowed grid value
   bool fixed(int i) const;      // dim i is not searched (dim_piece_mono)
   double fixed_value(int i) const;
+  // Pairs a genotype or an operator may change (not fixed, not derived from another pair), and
+  // the bounds of each such pair's factor.
+  bool searched(int i) const { return !fixed(i); }
+  double lower(int /*i*/) const { return 1.0; }
+  double upper(int /*i*/) const { return max_factor; }
   // Empty string if `ind` satisfies every constraint, else what is violated.
   std::string violation(const Genome& g) const;
   // Dedup key: grid indices and n̂.
