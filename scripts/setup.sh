@@ -9,7 +9,7 @@ PACKAGES=(build-essential cmake pkg-config git
   libsentencepiece-dev libpcre2-dev libopenmpi-dev openmpi-bin libgtest-dev libbenchmark-dev
   python3 python3-torch python3-sentencepiece python3-numpy python3-h5py
   libopenblas0-pthread clang-format time gnuplot-nox
-  clang libclang-rt-dev libomp-dev)
+  clang libclang-rt-dev libomp-dev libpagmo-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

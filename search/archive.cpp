@@ -111,7 +111,7 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     i64("items_scored", scored);
     h5::write_raw(g.id, "item_nll", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {n, n_items}, items.data());
     f64("screen_ppl", screen);
-    h5::write_attr(g.id, "origin_codes", "0=init 1=mutation 2=crossover");
+    h5::write_attr(g.id, "origin_codes", "0=init 1=mutation 2=crossover 3=optimizer");
     h5::Handle gi{h5::create_group(f, "iterations"), H5Gclose};
     std::vector<int64_t> iter, best, pop;
     std::vector<double> best_ppl, med;
@@ -213,7 +213,7 @@ ArchiveData read_archive_here(const std::string& path) {
   const std::vector<double> screen = screen_records ? f64("screen_ppl") : std::vector<double>(n);
   for (size_t i = 0; i < n; ++i) {
     const bool ok = id[i] >= 0 && (i == 0 || id[i] > id[i - 1]) && st[i] >= 0 &&
-                    st[i] <= INT32_MAX && origin[i] >= 0 && origin[i] <= 2 && it[i] >= 0 &&
+                    st[i] <= INT32_MAX && origin[i] >= 0 && origin[i] <= 3 && it[i] >= 0 &&
                     it[i] <= INT32_MAX;
     if (!ok)
       fail(ErrorKind::Format, path + ": individual " + std::to_string(i) +

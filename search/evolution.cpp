@@ -48,6 +48,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
   record(0, population);
 
   for (int it = 1; it <= hp_.iterations(); ++it) {
+    if (opt_.budget.reached(static_cast<long>(result_.individuals.size()), result_.tokens)) break;
     const auto parents = select(population, static_cast<size_t>(K));
     const int np = static_cast<int>(parents.size());
     std::vector<Individual> children;

@@ -5,6 +5,7 @@
 
 #include "search/algorithm.h"
 #include "search/hyperparams.h"
+#include "search/optimizer_settings.h"
 #include "search/sampling.h"
 
 namespace lr {
@@ -13,12 +14,14 @@ struct EvolutionOptions {
   // Racing (race.h): from iteration 1 on, children are raced against the K-th best parent.
   bool racing = false;
   double racing_z = 2.0;
-  // Length screen (docs/search.md, "Length screen"): from iteration 1 on, each generation's children
-  // are first scored by `screen` (the same items cut to a shorter length, the same scaling);
-  // only the best ceil(keep x children) by that PPL (ties by id) are scored in full, the
+  // Length screen (docs/search.md, "Length screen"): from iteration 1 on, each generation's
+  // children are first scored by `screen` (the same items cut to a shorter length, the same
+  // scaling); only the best ceil(keep x children) by that PPL (ties by id) are scored in full, the
   // others are screened out. `screen` must outlive the run; null turns it off.
   Evaluator* screen = nullptr;
   double screen_keep = 0.5;
+  // Stops after the generation that reaches it (no budget: the full run).
+  Budget budget;
 };
 
 // Deterministic given the seed: every generation's candidates are drawn before any of them is

@@ -1,5 +1,6 @@
 // Which optimizer proposes the genomes (--optimizer), its settings file, and the search budget.
 #pragma once
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -26,6 +27,8 @@ nlohmann::json default_optimizer_settings(Optimizer o);
 // Applies `j` on top of `settings` (keys must exist there; "_comment" is skipped).
 void apply_optimizer_settings(nlohmann::json& settings, const nlohmann::json& j,
                               const std::string& source);
+// The JSON object of a settings file (Io/Format errors name it).
+nlohmann::json read_optimizer_settings_file(const std::string& path);
 // Throws InvalidArgument naming the impossible value.
 void validate_optimizer_settings(Optimizer o, const nlohmann::json& settings);
 
@@ -39,6 +42,10 @@ struct Budget {
            (max_tokens > 0 && tokens >= max_tokens);
   }
 };
+
+// The 32-bit seed handed to pagmo, from the run's 64-bit seed: the high half of splitmix64(seed)
+// (so seeds 0, 1, 2... give unrelated pagmo streams and every 64-bit seed is usable).
+unsigned pagmo_seed(uint64_t seed);
 
 // Evaluations a run of `config` (a search run configuration: "optimizer", "optimizer_settings",
 // "hyperparams", "max_evaluations") plans at most: the GA's population plus its generations'

@@ -7,6 +7,7 @@
 #include "core/util/error.h"
 #include "search/fitness_items.h"
 #include "search/hyperparams.h"
+#include "search/optimizer_settings.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -27,11 +28,24 @@ const std::vector<SearchOption>& search_options() {
       {"samples", "samples", T::Int, 5, "documents per fitness evaluation", R::Match, false},
       {"algorithm", "algorithm", T::String, "dim_mono", "dim_mono | dim_piece_mono", R::Match,
        false},
+      {"optimizer", "optimizer", T::String, "ga",
+       "ga (the paper's GA) | cmaes | xnes | pso_gen | gaco | nsga2 (pagmo2; docs/search.md, "
+       "Optimizers)",
+       R::Match, false},
+      {"optimizer-settings", "optimizer_settings_file", T::String, "",
+       "JSON settings of a pagmo optimizer (default hyperparams/<optimizer>.json when present)",
+       R::Own, true},
+      {"max-evaluations", "max_evaluations", T::Int, 0,
+       "budget: stop after the generation that reaches this many evaluations (0: none)", R::Match,
+       false},
+      {"max-tokens", "max_tokens", T::Uint64, uint64_t{0},
+       "budget: stop after the generation that reaches this many forward tokens (0: none)",
+       R::Match, false},
       {"hyperparams", "hyperparams_file", T::String, "",
        "JSON file (default hyperparams/<algorithm>.json when present, else built-in defaults)",
        R::Own, true},
-      {"set", "", T::StringList, nullptr, "override one hyperparameter: key=value (repeatable)",
-       R::Own, false},
+      {"set", "", T::StringList, nullptr,
+       "override one hyperparameter or optimizer setting: key=value (repeatable)", R::Own, false},
       {"seed", "seed", T::Uint64, uint64_t{0}, "random seed", R::Match, false},
       {"search-start-tokens", "search_start_tokens", T::Switch, false,
        "also search n̂ over start_token_set", R::Match, false},
@@ -96,12 +110,42 @@ bool same_path(const std::string& a, const std::string& b) {
                        fs::weakly_canonical(fs::absolute(b, e3), e4);
 }
 
+// Whether --set `kv` names a setting of `opt` (else it names a hyperparameter).
+bool sets_optimizer(const std::string& kv, Optimizer opt) {
+  const auto eq = kv.find('=');
+  return eq != std::string::npos && default_optimizer_settings(opt).contains(kv.substr(0, eq));
+}
+
 // The hyperparameters of --hyperparams (or `base` when not given) with each --set applied.
-HyperParams given_hyperparams(const GivenOptions& given, HyperParams base) {
+HyperParams given_hyperparams(const GivenOptions& given, HyperParams base, Optimizer opt) {
   const std::string path = option_value(given, "hyperparams").get<std::string>();
   HyperParams hp = path.empty() ? base : load_hyperparams(path);
-  for (const auto& kv : option_value(given, "set")) apply_override(hp, kv.get<std::string>());
+  for (const auto& kv : option_value(given, "set"))
+    if (!sets_optimizer(kv.get<std::string>(), opt)) apply_override(hp, kv.get<std::string>());
   return hp;
+}
+
+// The settings of --optimizer-settings (or `base` when not given) with each --set applied.
+json given_optimizer_settings(const GivenOptions& given, json base, Optimizer opt) {
+  const std::string path = option_value(given, "optimizer-settings").get<std::string>();
+  if (!path.empty()) {
+    base = default_optimizer_settings(opt);
+    apply_optimizer_settings(base, read_optimizer_settings_file(path), path);
+  }
+  for (const auto& kv : option_value(given, "set")) {
+    const std::string s = kv.get<std::string>();
+    if (!sets_optimizer(s, opt)) continue;
+    const auto eq = s.find('=');
+    json v;
+    try {
+      v = json::parse(s.substr(eq + 1));
+    } catch (const json::exception&) {
+      fail(ErrorKind::InvalidArgument, "--set " + s + ": the value is not JSON");
+    }
+    apply_optimizer_settings(base, json{{s.substr(0, eq), v}}, "--set");
+  }
+  validate_optimizer_settings(opt, base);
+  return base;
 }
 
 // `v` converted to the option's table type (as the configuration records it).
@@ -176,12 +220,46 @@ json config_from_options(const GivenOptions& given) {
     const std::string guess = "hyperparams/" + c["algorithm"].get<std::string>() + ".json";
     if (fs::exists(guess)) hp_path = guess;
   }
+  const Optimizer opt = parse_optimizer(c["optimizer"].get<std::string>());
   GivenOptions hp_given = given;
   hp_given["hyperparams"] = hp_path;
-  const HyperParams hp = given_hyperparams(hp_given, HyperParams{});
+  const HyperParams hp = given_hyperparams(hp_given, HyperParams{}, opt);
   hp.validate();
   c["hyperparams_file"] = hp_path;
   c["hyperparams"] = hp.to_json();
+  if (c["max_evaluations"].get<int>() < 0)
+    fail(ErrorKind::InvalidArgument, "--max-evaluations must be >= 0 (0: no budget)");
+  if (opt == Optimizer::Ga) {  // the GA's record stays as before: no optimizer settings
+    if (!str("optimizer-settings").empty())
+      fail(ErrorKind::InvalidArgument,
+           "--optimizer-settings sets a pagmo optimizer: the GA takes --hyperparams");
+    return c;
+  }
+  if (!optimizer_available(opt))
+    fail(ErrorKind::Unsupported, std::string("--optimizer ") + optimizer_name(opt) +
+                                     ": this build has no pagmo2 (only --optimizer ga)");
+  if (c["racing"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--racing races children against the GA's parents: it works with --optimizer ga");
+  if (c["screen_length"].get<int>() > 0 && !optimizer_takes_batches(opt))
+    fail(ErrorKind::InvalidArgument, std::string("--screen-length screens a batch: --optimizer ") +
+                                         optimizer_name(opt) +
+                                         " scores one candidate at a time (use ga, pso_gen, gaco "
+                                         "or nsga2)");
+  if (opt == Optimizer::Nsga2 && c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--optimizer nsga2 trades long against short PPL of one factor set: it cannot search "
+         "short factors");
+  std::string os_path = str("optimizer-settings");
+  if (os_path.empty()) {
+    const std::string guess = "hyperparams/" + c["optimizer"].get<std::string>() + ".json";
+    if (fs::exists(guess)) os_path = guess;
+  }
+  GivenOptions os_given = given;
+  os_given["optimizer-settings"] = os_path;
+  c["optimizer_settings_file"] = os_path;
+  c["optimizer_settings"] =
+      given_optimizer_settings(os_given, default_optimizer_settings(opt), opt);
   return c;
 }
 
@@ -201,13 +279,25 @@ void check_resume_options(const GivenOptions& given, const json& cfg, const std:
       conflicts.push_back("--" + o.name + " " + g.dump() + " (the run has " + stored.dump() + ")");
   }
   if (given.count("set") || given.count("hyperparams")) {  // compared by the values they give
+    const Optimizer opt = parse_optimizer(cfg.value("optimizer", std::string("ga")));
     HyperParams run;
     apply_hyperparams(run, cfg.at("hyperparams"), archive);
-    const json have = run.to_json(), want = given_hyperparams(given, run).to_json();
+    const json have = run.to_json(), want = given_hyperparams(given, run, opt).to_json();
     for (const auto& [key, value] : want.items())
       if (!have.contains(key) || have[key] != value)
         conflicts.push_back("--set/--hyperparams " + key + "=" + value.dump() + " (the run has " +
                             (have.contains(key) ? have[key].dump() : "none") + ")");
+  }
+  if ((given.count("set") || given.count("optimizer-settings")) &&
+      cfg.contains("optimizer_settings")) {
+    const Optimizer opt = parse_optimizer(cfg.value("optimizer", std::string("ga")));
+    const json& have = cfg["optimizer_settings"];
+    const json want = given_optimizer_settings(given, have, opt);
+    for (const auto& [key, value] : want.items())
+      if (!have.contains(key) || have[key] != value)
+        conflicts.push_back("--set/--optimizer-settings " + key + "=" + value.dump() +
+                            " (the run has " + (have.contains(key) ? have[key].dump() : "none") +
+                            ")");
   }
   if (given.count("output-dir") && !same_path(given.at("output-dir").get<std::string>(),
                                               fs::path(archive).parent_path().string()))

@@ -9,6 +9,7 @@
 #include "core/util/sha256.h"
 #include "datasets/model_tokenizer.h"
 #include "search/archive.h"
+#include "search/pagmo_search.h"
 #include "search/replay_evaluator.h"
 #include "search/run_recorder.h"
 
@@ -93,6 +94,21 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
   if (spec.samples < 1) fail(ErrorKind::InvalidArgument, "--samples must be >= 1");
   spec.kind = parse_fitness_kind(key_get_or<std::string>(cfg, "fitness", "ppl", where));
   spec.short_length = key_get<int>(cfg, "short_length", where);
+  s.optimizer = parse_optimizer(key_get_or<std::string>(cfg, "optimizer", "ga", where));
+  if (s.optimizer != Optimizer::Ga) {
+    if (!optimizer_available(s.optimizer))
+      fail(ErrorKind::Unsupported, where + ": --optimizer " + optimizer_name(s.optimizer) +
+                                       " needs pagmo2, which this build lacks");
+    s.optimizer_settings = default_optimizer_settings(s.optimizer);
+    apply_optimizer_settings(s.optimizer_settings, key_get<json>(cfg, "optimizer_settings", where),
+                             where);
+    validate_optimizer_settings(s.optimizer, s.optimizer_settings);
+  }
+  s.budget.max_evaluations = key_get_or<int>(cfg, "max_evaluations", 0, where);
+  s.budget.max_tokens = static_cast<long>(key_get_or<uint64_t>(cfg, "max_tokens", 0, where));
+  // NSGA-II's second objective is the PPL at L unless another short length is given.
+  if (s.optimizer == Optimizer::Nsga2 && spec.short_length == 0)
+    spec.short_length = spec.original_length;
   if (spec.short_length > 0 && data.empty())
     fail(ErrorKind::InvalidArgument, "--short-length scores documents: give --data");
   spec.short_weight = key_get<double>(cfg, "short_weight", where);
@@ -186,9 +202,30 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
   std::unique_ptr<ReplayEvaluator> screened;
   if (screen)
     screened = std::make_unique<ReplayEvaluator>(*screen, s.space, done, ReplayStage::Screen);
-  Evolution evo(s.space, s.hp, cfg.at("seed").get<uint64_t>(), full,
-                [spec](const Fitness& f) { return spec.combine(f); },
-                {s.racing, s.racing_z, screened.get(), s.screen_keep});
+  const auto objective = [spec](const Fitness& f) { return spec.combine(f); };
+  std::unique_ptr<SearchAlgorithm> algo;
+  long planned = 0;
+  int generations = 0;
+  if (s.optimizer == Optimizer::Ga) {
+    EvolutionOptions eo{s.racing, s.racing_z, screened.get(), s.screen_keep};
+    eo.budget = s.budget;
+    auto evo = std::make_unique<Evolution>(s.space, s.hp, cfg.at("seed").get<uint64_t>(), full,
+                                           objective, eo);
+    planned = evo->planned();
+    generations = s.hp.iterations();
+    algo = std::move(evo);
+  } else {
+    PagmoOptions po;
+    po.optimizer = s.optimizer;
+    po.settings = s.optimizer_settings;
+    po.seed = cfg.at("seed").get<uint64_t>();
+    po.budget = s.budget;
+    po.screen = screened.get();
+    po.screen_keep = s.screen_keep;
+    algo = make_pagmo_search(s.space, po, full, objective);
+    planned = planned_evaluations(cfg);
+    generations = s.optimizer_settings.at("generations").get<int>();
+  }
   RecorderOptions ro;
   ro.dir = dir;
   ro.config = cfg;
@@ -202,25 +239,31 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
                     {"algorithm", cfg.at("algorithm")},
                     {"seed", cfg.at("seed")}};
   if (spec.short_search()) ro.final_extra["long_factor"] = spec.long_factors;
+  if (s.optimizer != Optimizer::Ga) ro.final_extra["optimizer"] = optimizer_name(s.optimizer);
   ro.factors_key = spec.short_search() ? "short_factor" : "factors";
   ro.half = s.space.half;
   ro.archived = done;
-  ro.planned = evo.planned();
-  ro.iterations = s.hp.iterations();
+  ro.planned = planned;
+  ro.iterations = generations;
   ro.screen = screen != nullptr;
   ro.quiet = quiet;
   RunRecorder recorder(std::move(ro));
-  evo.add_observer(recorder);
+  algo->add_observer(recorder);
   if (!quiet)
     std::cerr << "search: " << (spec.short_search() ? "short factors, " : "")
-              << algorithm_name(s.algorithm) << ", s = " << spec.scale() << " ("
-              << spec.original_length << " -> " << spec.target_length << "), " << s.hp.population()
-              << " + " << s.hp.iterations() << " x " << s.hp.mutations() + s.hp.crossovers()
+              << algorithm_name(s.algorithm) << ", " << optimizer_name(s.optimizer)
+              << ", s = " << spec.scale() << " (" << spec.original_length << " -> "
+              << spec.target_length << "), "
+              << (s.optimizer == Optimizer::Ga
+                      ? std::to_string(s.hp.population()) + " + " +
+                            std::to_string(s.hp.iterations()) + " x " +
+                            std::to_string(s.hp.mutations() + s.hp.crossovers())
+                      : "at most " + std::to_string(planned))
               << " evaluations, fitness " << fitness_kind_name(spec.kind)
               << (s.racing ? ", racing" : "")
               << (screen ? ", length screen at " + std::to_string(s.screen_length) : "")
               << ", output " << dir << "\n";
-  return evo.run(s.seeds);
+  return algo->run(s.seeds);
 }
 
 json result_rows(const SearchSetup& s, const Individual& best, Evaluator& evaluator,

@@ -11,6 +11,7 @@
 #include "search/evolution.h"
 #include "search/hyperparams.h"
 #include "search/init.h"
+#include "search/optimizer_settings.h"
 #include "search/space.h"
 
 namespace lr {
@@ -32,6 +33,9 @@ struct SearchSetup {
   double screen_keep = 0.5;
   bool racing = false;
   double racing_z = 2.0;
+  Optimizer optimizer = Optimizer::Ga;
+  nlohmann::json optimizer_settings;  // a pagmo optimizer's (empty for the GA)
+  Budget budget;
 };
 
 struct SetupOptions {
@@ -53,8 +57,8 @@ std::unique_ptr<Evaluator> make_search_evaluator(const SearchSetup& s, int threa
 std::unique_ptr<Evaluator> make_screen_evaluator(const SearchSetup& s, int threads, int parallel,
                                                  bool distributed);
 
-// Runs the evolution of `s` writing into `dir` (archive, result CSVs and JSON, log), taking the
-// evaluations in `done` (a resumed archive's) instead of running them again.
+// Runs the search of `s` (the GA or a pagmo optimizer) writing into `dir` (archive, result CSVs and
+// JSON, log), taking the evaluations in `done` (a resumed archive's) instead of running them again.
 EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator, Evaluator* screen,
                                      const std::string& dir, const std::vector<Individual>& done,
                                      bool quiet);

@@ -9,7 +9,8 @@ namespace lr {
 
 using Rng = std::mt19937_64;  // the one random engine of the search
 
-enum class Origin { Init = 0, Mutation = 1, Crossover = 2 };
+// Optimizer: proposed by a continuous optimizer (search/pagmo_search.h).
+enum class Origin { Init = 0, Mutation = 1, Crossover = 2, Optimizer = 3 };
 
 // What a candidate is: all the evaluator scores.
 struct Genome {

@@ -10,36 +10,13 @@
 #include "search/init.h"
 #include "search/replay_evaluator.h"
 #include "search/run_recorder.h"
+#include "tests/unit/search_stub.h"
 #include "tests/unit/test_util.h"
 
 namespace lr {
 namespace {
-
-// Closed-form fitness: distance to a hidden monotonic target, plus a preference for n̂ = 4.
-class StubEvaluator : public Evaluator {
- public:
-  explicit StubEvaluator(int half, long fail_after = -1) : fail_after_(fail_after) {
-    for (int i = 0; i < half; ++i)
-      target_.push_back(1.0 + 6.0 * std::pow(i / std::max(1.0, half - 1.0), 2));
-  }
-  void evaluate(const std::vector<Individual>& batch, const Race&, const OnResult& done) override {
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (fail_after_ >= 0 && calls_ >= fail_after_) throw std::runtime_error("simulated crash");
-      ++calls_;
-      double d = 0;
-      for (size_t k = 0; k < target_.size(); ++k) d += std::pow(batch[i].lambda[k] - target_[k], 2);
-      Fitness f;
-      f.ppl = 10.0 + d + 0.01 * std::abs(batch[i].start_tokens - 4);
-      done(i, f);
-    }
-  }
-  double evaluate_scaling(const RopeScaling&) override { return 0; }
-  long calls_ = 0;
-
- private:
-  long fail_after_;
-  std::vector<double> target_;
-};
+using test::seeds;
+using test::StubEvaluator;
 
 HyperParams small_hp() {
   HyperParams hp;
@@ -49,16 +26,6 @@ HyperParams small_hp() {
   hp.crossover_size = 4;
   hp.parents_size = 6;
   return hp;
-}
-
-std::vector<Seed> seeds(int half, double s) {
-  ModelConfig c;
-  c.head_dim = 2 * half;
-  c.rope_theta = 10000;
-  SeedOptions o;
-  o.scale = s;
-  o.original_length = 512;
-  return make_seeds(c, o);
 }
 
 EvolutionResult run(int half, uint64_t seed, Evaluator& ev, const std::string& dir = "",
@@ -246,6 +213,8 @@ TEST(Archive, ResumeRefusesOtherNumerics) {
 
 namespace lr {
 namespace {
+using test::seeds;
+using test::StubEvaluator;
 
 // Counts what the loop tells its observers.
 struct CountingObserver : SearchObserver {
