@@ -207,8 +207,7 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
   long planned = 0;
   int generations = 0;
   if (s.optimizer == Optimizer::Ga) {
-    EvolutionOptions eo{s.racing, s.racing_z, screened.get(), s.screen_keep};
-    eo.budget = s.budget;
+    const EvolutionOptions eo{s.racing, s.racing_z, screened.get(), s.screen_keep, s.budget};
     auto evo = std::make_unique<Evolution>(s.space, s.hp, cfg.at("seed").get<uint64_t>(), full,
                                            objective, eo);
     planned = evo->planned();

@@ -155,7 +155,9 @@ TEST_P(PagmoOptimizers, SameSeedSameRunImprovesOnTheSeeds) {
   double best_seed = 1e300;
   for (const auto& ind : r1.individuals)
     if (ind.iteration == 0 && ind.origin == Origin::Init) best_seed = std::min(best_seed, ind.ppl);
-  if (GetParam() != Optimizer::Nsga2) EXPECT_LT(r1.best.ppl, best_seed);
+  if (GetParam() != Optimizer::Nsga2) {
+    EXPECT_LT(r1.best.ppl, best_seed);
+  }
   // Every candidate feasible, none scored twice, the calls = the individuals.
   std::set<std::string> keys;
   const SearchSpace sp = space(4, true);

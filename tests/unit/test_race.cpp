@@ -123,7 +123,7 @@ EvolutionResult run(Evaluator& ev, bool racing, const std::string& dir = "",
   if (screen)
     screen_replay = std::make_unique<ReplayEvaluator>(*screen, sp, cache, ReplayStage::Screen);
   Evolution e(sp, hp, 11, replay, [](const Fitness& f) { return f.ppl; },
-              {racing, 2.0, screen_replay.get(), 0.5});
+              {racing, 2.0, screen_replay.get(), 0.5, Budget{}});
   RecorderOptions ro;
   ro.dir = dir;
   ro.config = {{"test", true}};
