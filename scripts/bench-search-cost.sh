@@ -13,6 +13,7 @@ SHARED=${SHARED:-../shared}
 MODELS=${MODELS:-"stories fixture"}
 HPS=${HPS:-quick}                 # hyperparams/<name>.json; "quick dim_mono" adds the default size
 VARIANTS=${VARIANTS:-"plain racing"}   # plain | racing | racing-z1 (z = 1) | screen | racing-screen | racing-screen-q
+                                       # | cmaes | xnes | pso_gen | gaco | pso_gen-screen | gaco-screen | longrope2 | longrope2-cmaes
 SEEDS=${SEEDS:-"0 1 2"}
 START_TOKENS=${START_TOKENS:-1}   # 1: search n̂ too (as the demo and the paper do)
 THREADS=${THREADS:-2}
@@ -70,6 +71,13 @@ for m in $MODELS; do
       racing-screen) extra+=(--racing --screen-length $((TARGET / 4)) --screen-keep 0.5) ;;
       # The same keeping a quarter: a child costs at most 1/4 + 1/4 of a full evaluation.
       racing-screen-q) extra+=(--racing --screen-length $((TARGET / 4)) --screen-keep 0.25) ;;
+      # pagmo2's optimizers with their hyperparams/<optimizer>.json (the GA's file sets the grid).
+      cmaes|xnes|pso_gen|gaco) extra+=(--optimizer "$v") ;;
+      # The batch optimizers with the length screen (T/4, keeping half).
+      pso_gen-screen|gaco-screen) extra+=(--optimizer "${v%-screen}" --screen-length $((TARGET / 4)) --screen-keep 0.5) ;;
+      # LongRoPE2: only the pairs above the critical dimension searched (GA, CMA-ES).
+      longrope2) extra+=(--critical-dim auto) ;;
+      longrope2-cmaes) extra+=(--critical-dim auto --optimizer cmaes) ;;
       *) echo "bench-search-cost: unknown variant '$v'" >&2; exit 2 ;;
     esac
     echo "== $m $hp $v seed $seed" >&2
