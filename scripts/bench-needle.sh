@@ -18,6 +18,8 @@ SAMPLES=${SAMPLES:-5}          # documents / needle prompts per fitness evaluati
 JUDGE_SAMPLES=${JUDGE_SAMPLES:-20}
 THREADS=${THREADS:-2}
 OUT=${OUT:-results/bench-needle}
+EXTRA=${EXTRA:-}               # more search flags, e.g. "--optimizer cmaes"
+VTAG=${VTAG:-}                 # a name for them in the run folders and the table (e.g. cmaes)
 # ---------------------------------------------------------------------------------------
 [ -x build/cli/longrope ] || scripts/setup.sh
 BIN=build/cli/longrope
@@ -31,6 +33,7 @@ judge() {  # name rope-args... -> "acc@256 acc@1024 acc@2048"
   tail -n +2 "$OUT/acc-$name.csv" | cut -d, -f3 | tr '\n' ' '
 }
 TAG=$HP; [ "$SAMPLES" = 5 ] || TAG=$HP-n$SAMPLES  # names runs and the table
+[ -n "$VTAG" ] && TAG=$TAG+$VTAG
 rows=$(mktemp); trap 'rm -f "$rows"' EXIT
 for t in $TARGETS; do
   for f in $FITNESSES; do
@@ -43,7 +46,7 @@ for t in $TARGETS; do
         else
           $BIN search --model "$MODEL" "${data[@]}" --fitness $f --target-length "$t" --samples "$SAMPLES" \
             --hyperparams "hyperparams/$HP.json" --seed "$seed" --threads "$THREADS" --baselines false \
-            -q --output-dir "$run" >/dev/null
+            $EXTRA -q --output-dir "$run" >/dev/null
         fi
       fi
     done

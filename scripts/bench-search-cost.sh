@@ -136,8 +136,26 @@ def at_half_budget(m, hp, v, rs, best_base, plain):
     gain = best_base - st.mean(final) if final else 0
     return f"{100 * (best_base - st.mean(at_half)) / gain:.0f} %" if gain > 0 else "—"
 
-lines = ["| model | hp | variant | seeds | evaluations | raced or screened out | tokens (vs plain) | held-out PPL (mean ± sd) | improvement over best of PI/NTK/YaRN kept | kept at 50 % of plain's tokens |",
-         "|---|---|---|---|---|---|---|---|---|---|"]
+def to_reach(m, hp, v, rs, plain):
+    """Tokens this variant's best so far needed to reach the plain GA's final held-out PPL
+    (same seed), as a share of the plain GA's tokens: the mean over the seeds that reached it,
+    with how many did."""
+    shares, n = [], 0
+    for r in rs:
+        p = next((q for q in plain if q["seed"] == r["seed"]), None)
+        if not p:
+            continue
+        n += 1
+        c = sorted(curve.get((m, hp, v, r["seed"]), []))
+        hit = next((t for t, h in c if h <= float(p["heldout_ppl"]) + 1e-9), None)
+        if hit is not None:
+            shares.append(hit / int(p["tokens"]))
+    if not n:
+        return "—"
+    return (f"{100 * st.mean(shares):.0f} % ({len(shares)} of {n})" if shares else f"never (0 of {n})")
+
+lines = ["| model | hp | variant | seeds | evaluations | raced or screened out | tokens (vs plain) | held-out PPL (mean ± sd) | improvement over best of PI/NTK/YaRN kept | kept at 50 % of plain's tokens | tokens to reach plain's final PPL |",
+         "|---|---|---|---|---|---|---|---|---|---|---|"]
 for (m, hp, v), rs in sorted(groups.items()):
     tok = st.mean(int(r["tokens"]) for r in rs)
     ppl = [float(r["heldout_ppl"]) for r in rs]
@@ -154,7 +172,7 @@ for (m, hp, v), rs in sorted(groups.items()):
     rel = f" ({100 * tok / ref_tok:.0f} %)" if ref_tok else ""
     sd = st.stdev(ppl) if len(ppl) > 1 else 0.0
     lines.append(f"| {m} | {hp} | {v} | {len(rs)} | {st.mean(int(r['evaluations']) for r in rs):.0f} | "
-                 f"{st.mean(int(r['raced_out']) for r in rs):.0f} | {tok:.3g}{rel} | {st.mean(ppl):.3f} ± {sd:.3f} | {kept} | {half} |")
+                 f"{st.mean(int(r['raced_out']) for r in rs):.0f} | {tok:.3g}{rel} | {st.mean(ppl):.3f} ± {sd:.3f} | {kept} | {half} | {to_reach(m, hp, v, rs, plain)} |")
 for m, b in sorted(base.items()):
     lines.append(f"\nheld-out baselines, {m}: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(b.items())))
 open(f"{out}/table.md", "w").write("\n".join(lines) + "\n")
