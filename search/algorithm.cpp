@@ -33,6 +33,20 @@ double SearchAlgorithm::objective(const Individual& i) const {
   return objective_(f);
 }
 
+std::vector<Individual> SearchAlgorithm::seed_candidates(const std::vector<Seed>& seeds) {
+  std::vector<Individual> batch;
+  for (const auto& s : seeds) {
+    Individual ind;
+    ind.lambda = space_.project(s.lambda);
+    ind.start_tokens = space_.start_token_set.front();
+    if (seen_.count(space_.key(ind))) continue;
+    tell_seed(s.label, next_id_);
+    add_candidate(ind, 0, batch);
+  }
+  if (batch.empty()) fail(ErrorKind::InvalidArgument, "search: no seeds");
+  return batch;
+}
+
 void SearchAlgorithm::add_candidate(Individual ind, int iteration, std::vector<Individual>& batch) {
   ind.id = next_id_++;
   ind.iteration = iteration;

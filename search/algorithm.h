@@ -56,6 +56,9 @@ class SearchAlgorithm {
   virtual EvolutionResult run(const std::vector<Seed>& seeds) = 0;
 
  protected:
+  // The seeds projected onto the grid and constraints (n̂ the set's first), repeats dropped,
+  // each told to the observers, as iteration 0's candidates. Throws when none is left.
+  std::vector<Individual> seed_candidates(const std::vector<Seed>& seeds);
   // Gives `ind` the next id at `iteration`, clears its scores, checks the constraints.
   void add_candidate(Individual ind, int iteration, std::vector<Individual>& batch);
   // Scores `batch` (all but the screened out) under `race`.

@@ -23,16 +23,7 @@ EvolutionResult Evolution::run(const std::vector<Seed>& seeds) {
   start_clock();
   const int P = hp_.population(), K = hp_.parents();
   // Initial population: the seeds (projected onto the grid and constraints), then mutations.
-  std::vector<Individual> batch;
-  for (const auto& s : seeds) {
-    Individual ind;
-    ind.lambda = space_.project(s.lambda);
-    ind.start_tokens = space_.start_token_set.front();
-    if (seen_.count(space_.key(ind))) continue;
-    tell_seed(s.label, next_id_);
-    add_candidate(ind, 0, batch);
-  }
-  if (batch.empty()) fail(ErrorKind::InvalidArgument, "search: no seeds");
+  std::vector<Individual> batch = seed_candidates(seeds);
   const std::vector<Individual> seed_inds = batch;
   int failures = 0;
   while (static_cast<int>(batch.size()) < P && failures < 100) {

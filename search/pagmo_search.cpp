@@ -172,16 +172,7 @@ EvolutionResult PagmoSearch::run(const std::vector<Seed>& seeds) {
   start_clock();
   const auto pop_size = static_cast<size_t>(setting("population_size"));
   // Generation 0: the seeds, projected onto the grid and constraints.
-  std::vector<Individual> init;
-  for (const auto& s : seeds) {
-    Individual ind;
-    ind.lambda = space_.project(s.lambda);
-    ind.start_tokens = space_.start_token_set.front();
-    if (seen_.count(space_.key(ind))) continue;
-    tell_seed(s.label, next_id_);
-    add_candidate(ind, 0, init);
-  }
-  if (init.empty()) fail(ErrorKind::InvalidArgument, "search: no seeds");
+  std::vector<Individual> init = seed_candidates(seeds);
   std::vector<std::vector<double>> zs;
   for (const auto& ind : init) zs.push_back(genotype_.encode(ind));
   // Batch optimizers keep a population: samples around the seeds (a step of up to 0.1 per
