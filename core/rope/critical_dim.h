@@ -9,7 +9,7 @@ namespace lr {
 struct CriticalDim {
   double x = 0.0;           // (d/2)·log_b(L/2π): the fractional pair whose period is exactly L
   int first_pair = 0;       // ours: the first pair whose period exceeds L, floor(x) + 1 (>= 0)
-  int longrope2_index = 0;  // LongRoPE2's code: ceil(x) - 1 (= first_pair - 1 unless x is whole)
+  int longrope2_index = 0;  // LongRoPE2's code: ceil(x) - 1 (first_pair - 1 for a fractional x)
 };
 
 // base > 1, head_dim even and >= 2, original_length >= 1; anything else is an InvalidArgument.
