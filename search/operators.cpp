@@ -1,4 +1,4 @@
-// Mutation and crossover over the monotonic factor grid.
+// Mutation and crossover over the monotonic factor grid (and LongRoPE2's constrained one).
 #include "search/operators.h"
 
 #include <algorithm>
@@ -19,12 +19,15 @@ std::optional<Individual> mutate(const Individual& parent, const SearchSpace& s,
     c.lambda = parent.lambda;
     c.start_tokens = parent.start_tokens;
     for (int i = 0; i < s.half; ++i) {
-      if (s.fixed(i) || !coin(rng, 0.3)) continue;
-      const int lo = i == 0 ? 0 : s.grid(c.lambda[i - 1]);
+      if (!s.searched(i) || !coin(rng, 0.3)) continue;
+      // The lower neighbour bounds a searched pair unless it is derived from it (LongRoPE2).
+      const int lo = i == 0 || s.derived(i - 1) ? s.min_grid(i)
+                                                : std::max(s.min_grid(i), s.grid(c.lambda[i - 1]));
       const int hi =
           i == s.half - 1 ? s.max_grid() : std::min(s.max_grid(), s.grid(c.lambda[i + 1]));
       if (lo <= hi) c.lambda[i] = s.value(uniform(rng, lo, hi));
     }
+    s.derive(c.lambda);
     if (s.search_start_tokens && coin(rng, 0.3)) {
       const auto& set = s.start_token_set;
       const int idx =
@@ -51,6 +54,7 @@ std::optional<Individual> crossover(const Individual& a, const Individual& b, co
     c.start_tokens = a.start_tokens;
     for (int i = 0; i < s.half; ++i)
       if (coin(rng, 0.5)) c.lambda[i] = b.lambda[i];
+    s.derive(c.lambda);  // LongRoPE2: the pairs below the critical one follow the crossed one
     if (s.search_start_tokens && coin(rng, 0.5)) c.start_tokens = b.start_tokens;
     if (s.violation(c).empty() && !seen.count(s.key(c))) {
       c.origin = Origin::Crossover;

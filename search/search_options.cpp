@@ -47,6 +47,10 @@ const std::vector<SearchOption>& search_options() {
       {"set", "", T::StringList, nullptr,
        "override one hyperparameter or optimizer setting: key=value (repeatable)", R::Own, false},
       {"seed", "seed", T::Uint64, uint64_t{0}, "random seed", R::Match, false},
+      {"critical-dim", "critical_dim", T::String, "",
+       "LongRoPE2: search only pairs >= K, with λ >= s; pairs below follow λ_K^(i/K) (auto: the "
+       "first pair whose period exceeds L; empty: off; docs/search.md, LongRoPE2 mode)",
+       R::Match, false},
       {"search-start-tokens", "search_start_tokens", T::Switch, false,
        "also search n̂ over start_token_set", R::Match, false},
       {"init-factors", "init_factors", T::String, "", "extra seed (CSV or JSON)", R::Match, true},
@@ -203,6 +207,17 @@ json config_from_options(const GivenOptions& given) {
   if (c["fitness"] == "needle" && c["search_short_factors"].get<bool>())
     fail(ErrorKind::InvalidArgument,
          "--fitness needle scores at the target length: a short-factor search scores at L");
+  if (const std::string cd = c["critical_dim"].get<std::string>(); !cd.empty()) {
+    if (cd != "auto" && (cd.find_first_not_of("0123456789") != std::string::npos || cd.size() > 6))
+      fail(ErrorKind::InvalidArgument,
+           "--critical-dim must be 'auto' or a pair index K >= 1 (got '" + cd + "')");
+    if (c["algorithm"] != "dim_mono")
+      fail(ErrorKind::InvalidArgument,
+           "--critical-dim works with --algorithm dim_mono (dim_piece_mono fixes its own pieces)");
+    if (c["search_short_factors"].get<bool>())
+      fail(ErrorKind::InvalidArgument,
+           "--critical-dim bounds long factors by s: a short-factor search keeps λ <= s");
+  }
   if (c["search_short_factors"].get<bool>()) {
     const std::string lf = str("long-factors");
     if (lf.empty())

@@ -2,8 +2,10 @@
 #include "search/search_setup.h"
 
 #include <iostream>
+#include <sstream>
 
 #include "core/kernels/kernels.h"
+#include "core/rope/critical_dim.h"
 #include "core/rope/factors.h"
 #include "core/util/error.h"
 #include "core/util/sha256.h"
@@ -46,6 +48,40 @@ std::vector<Seed> short_factor_seeds(const FitnessSpec& spec, const SeedOptions&
     seeds.push_back({"init-file", f.rows[0]});
   }
   return seeds;
+}
+
+// LongRoPE2 mode: the critical pair of --critical-dim (auto or K), checked against the model;
+// -1 when off.
+int critical_pair(const json& cfg, const ModelConfig& mc, const FitnessSpec& spec,
+                  const std::string& where) {
+  const std::string cd = key_get_or<std::string>(cfg, "critical_dim", "", where);
+  if (cd.empty()) return -1;
+  if (key_get<std::string>(cfg, "algorithm", where) != "dim_mono" || spec.short_search())
+    fail(ErrorKind::InvalidArgument,
+         "--critical-dim works with --algorithm dim_mono and long factors only");
+  const int half = mc.head_dim / 2;
+  const CriticalDim c = critical_dim(mc.rope_theta, mc.head_dim, spec.original_length);
+  int k = c.first_pair;
+  if (cd != "auto") {
+    try {
+      size_t used = 0;
+      k = std::stoi(cd, &used);
+      if (used != cd.size()) k = -1;
+    } catch (const std::exception&) {
+      k = -1;
+    }
+  }
+  if (k < 1 || k > half - 1) {
+    std::ostringstream o;
+    o << "--critical-dim " << cd << ": the critical pair must be in 1.." << half - 1
+      << " for head_dim " << mc.head_dim;
+    if (cd == "auto")
+      o << " (auto: the first pair whose period exceeds L is " << k
+        << "; (d/2)·log_b(L/2π) = " << c.x << " with b = " << mc.rope_theta
+        << ", L = " << spec.original_length << ")";
+    fail(ErrorKind::InvalidArgument, o.str());
+  }
+  return k;
 }
 
 }  // namespace
@@ -137,6 +173,10 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
   if (s.algorithm == Algorithm::DimPieceMono) {
     if (hp.alpha >= 0) s.space.alpha = hp.alpha;
     if (hp.beta >= 0) s.space.beta = hp.beta;
+  }
+  if (const int k = critical_pair(cfg, model.config, spec, where); k > 0) {
+    s.space.critical = k;
+    cfg["critical_pair"] = k;
   }
   if (spec.short_search()) {  // λ_i in [1, s], n̂ = 0
     if (s.algorithm != Algorithm::DimMono)
@@ -239,6 +279,10 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
                     {"seed", cfg.at("seed")}};
   if (spec.short_search()) ro.final_extra["long_factor"] = spec.long_factors;
   if (s.optimizer != Optimizer::Ga) ro.final_extra["optimizer"] = optimizer_name(s.optimizer);
+  if (s.space.critical > 0) {
+    ro.final_extra["critical_dim"] = cfg.at("critical_dim");
+    ro.final_extra["critical_pair"] = s.space.critical;
+  }
   ro.factors_key = spec.short_search() ? "short_factor" : "factors";
   ro.half = s.space.half;
   ro.archived = done;
@@ -251,6 +295,9 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
   if (!quiet)
     std::cerr << "search: " << (spec.short_search() ? "short factors, " : "")
               << algorithm_name(s.algorithm) << ", " << optimizer_name(s.optimizer)
+              << (s.space.critical > 0
+                      ? ", LongRoPE2 critical pair " + std::to_string(s.space.critical)
+                      : std::string())
               << ", s = " << spec.scale() << " (" << spec.original_length << " -> "
               << spec.target_length << "), "
               << (s.optimizer == Optimizer::Ga

@@ -53,25 +53,45 @@ bool SearchSpace::fixed(int i) const {
   return algorithm == Algorithm::DimPieceMono && (i <= alpha || i > beta);
 }
 double SearchSpace::fixed_value(int i) const { return i <= alpha ? 1.0 : scale; }
+int SearchSpace::min_grid(int i) const {
+  if (critical <= 0 || i < critical) return 0;
+  return std::min(max_grid(), static_cast<int>(std::ceil((scale - 1.0) / step - 1e-9)));
+}
+
+void SearchSpace::derive(std::vector<double>& l) const {
+  if (critical <= 0 || static_cast<int>(l.size()) <= critical) return;
+  // λ_i = λ_K^(i/K) rounded to the grid: rounding is monotone, λ_0 = 1 and λ_{K-1} <= λ_K.
+  const double top = l[critical];
+  for (int i = 0; i < critical; ++i) l[i] = value(grid(std::pow(top, double(i) / critical)));
+}
 
 std::vector<double> SearchSpace::project(std::vector<double> l) const {
   l.resize(half, l.empty() ? 1.0 : l.back());
   double prev = 1.0;
   for (int i = 0; i < half; ++i) {
+    if (derived(i)) continue;  // filled from the critical pair below
     double v = fixed(i) ? fixed_value(i) : snap(l[i]);
-    if (!fixed(i)) v = std::max(v, prev);
+    if (!fixed(i)) v = std::max({v, prev, lower(i)});
     l[i] = v;
     prev = v;
   }
+  derive(l);
   return l;
 }
 
 std::string SearchSpace::violation(const Genome& ind) const {
   std::ostringstream o;
   if (static_cast<int>(ind.lambda.size()) != half) return "wrong factor count";
+  std::vector<double> want = ind.lambda;
+  derive(want);
   for (int i = 0; i < half; ++i) {
     const double v = ind.lambda[i];
     if (!std::isfinite(v)) return "non-finite factor";
+    if (derived(i) && v != want[i]) {
+      o << "dim " << i << " must be " << want[i] << " (derived from the critical pair " << critical
+        << ")";
+      return o.str();
+    }
     if (fixed(i)) {
       if (v != fixed_value(i)) {
         o << "dim " << i << " must be " << fixed_value(i);
@@ -83,7 +103,7 @@ std::string SearchSpace::violation(const Genome& ind) const {
       o << "dim " << i << " off the grid";
       return o.str();
     }
-    if (v < 1.0 || v > max_factor + 1e-9) {
+    if (v < lower(i) - 1e-9 || v > max_factor + 1e-9) {
       o << "dim " << i << " out of bounds";
       return o.str();
     }

@@ -59,6 +59,9 @@ struct SearchSpace {
   std::vector<int> start_token_set = {0};
   bool search_start_tokens = false;
   int alpha = -1, beta = -1;  // dim_piece_mono: dims <= alpha are 1.0, dims > beta are s
+  // LongRoPE2 mode (--critical-dim): pairs >= critical are searched in [s, 1.25 s]; pairs below
+  // are derived from λ_critical as λ_i = λ_critical^(i/critical) on the grid. -1 = off.
+  int critical = -1;
 
   SearchSpace(Algorithm a, int half_dims, double s, double step, std::vector<int> n_hat_set,
               bool search_n_hat);
@@ -70,9 +73,15 @@ struct SearchSpace {
   double fixed_value(int i) const;
   // Pairs a genotype or an operator may change (not fixed, not derived from another pair), and
   // the bounds of each such pair's factor.
-  bool searched(int i) const { return !fixed(i); }
-  double lower(int /*i*/) const { return 1.0; }
+  bool searched(int i) const { return !fixed(i) && !derived(i); }
+  double lower(int i) const { return value(min_grid(i)); }
   double upper(int /*i*/) const { return max_factor; }
+  // LongRoPE2 mode: pair i is derived from the critical pair; the lowest grid index of pair i
+  // (0, or the first grid value >= s for a pair at or above the critical one).
+  bool derived(int i) const { return critical > 0 && i < critical; }
+  int min_grid(int i) const;
+  // Fills the pairs below the critical one from λ_critical (nothing outside LongRoPE2 mode).
+  void derive(std::vector<double>& lambda) const;
   // Empty string if `ind` satisfies every constraint, else what is violated.
   std::string violation(const Genome& g) const;
   // Dedup key: grid indices and n̂.

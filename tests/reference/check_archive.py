@@ -23,8 +23,14 @@ def check(path):
         st = f["individuals/start_tokens"][:]
         allowed = set(hp["start_token_set"]) if cfg["search_start_tokens"] else {0}
         hi = 1.25 * s if cfg["algorithm"] == "dim_mono" and not cfg.get("search_short_factors") else s
+        k = cfg.get("critical_pair", -1)  # LongRoPE2 mode: pairs >= k in [s, 1.25 s], below derived
+        lo_k = np.ceil((s - 1.0) / step - 1e-9) * step + 1.0
         seen = set()
         for i, (row, n) in enumerate(zip(lam, st)):
+            if k > 0:
+                assert np.all(row[k:] >= lo_k - 1e-9), f"{i}: pairs >= {k} below s {row}"
+                want = np.floor((row[k] ** (np.arange(k) / k) - 1.0) / step + 0.5) * step + 1.0
+                assert np.all(np.abs(row[:k] - want) < 1e-9), f"{i}: pairs < {k} not derived {row}"
             grid = (row - 1.0) / step
             assert np.all(np.abs(grid - np.round(grid)) < 1e-6), f"{i}: off grid {row}"
             assert np.all(row >= 1.0 - 1e-12) and np.all(row <= hi + 1e-9), f"{i}: bounds {row}"
