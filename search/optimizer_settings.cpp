@@ -61,11 +61,11 @@ json default_optimizer_settings(Optimizer o) {
               {"cs", -1.0},
               {"c1", -1.0},
               {"cmu", -1.0},
-              {"ftol", 1e-6},
+              {"ftol", 0.0},
               {"xtol", 1e-6}};
     case Optimizer::Xnes:
       return {{"population_size", 16}, {"generations", 16}, {"sigma0", 0.25}, {"eta_mu", -1.0},
-              {"eta_sigma", -1.0},     {"eta_b", -1.0},     {"ftol", 1e-6},   {"xtol", 1e-6}};
+              {"eta_sigma", -1.0},     {"eta_b", -1.0},     {"ftol", 0.0},    {"xtol", 1e-6}};
     case Optimizer::PsoGen:
       return {{"population_size", 16}, {"generations", 16}, {"omega", 0.7298},
               {"eta1", 2.05},          {"eta2", 2.05},      {"max_vel", 0.5},

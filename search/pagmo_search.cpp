@@ -202,15 +202,15 @@ EvolutionResult PagmoSearch::run(const std::vector<Seed>& seeds) {
   GenomeProblem udp{this, genotype_.size(),
                     static_cast<size_t>(optimizer_objectives(o_.optimizer))};
   pagmo::population pop(pagmo::problem(udp), 0u, seed32);
-  // Known individuals enter without an evaluation; CMA-ES/xNES get copies of the best seed so
-  // that their population has its size (only its best point, the mean, is used).
+  // Known individuals enter without an evaluation; CMA-ES/xNES get copies of the seeds, best
+  // first, so that their population has its size (only its best point, the mean, is used).
   std::vector<size_t> order(init.size());
   for (size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return fitness_before(objective(init[a]), init[a].id, objective(init[b]), init[b].id);
   });
   for (size_t k = 0; k < pop_size; ++k) {
-    const size_t i = k < order.size() ? order[k] : order.front();
+    const size_t i = order[k % order.size()];
     pop.push_back(zs[i], fitness_vector(init[i]));
   }
   pagmo::algorithm algo = make_algorithm(seed32);

@@ -70,6 +70,27 @@ TEST(Genotype, EveryPointOfTheBoxAndBeyondIsFeasible) {
   EXPECT_EQ(Genotype(space(16, false, Algorithm::DimPieceMono)).size(), 8u);
 }
 
+TEST(Genotype, LongRoPE2ModeSearchesThePairsFromTheCriticalOne) {
+  SearchSpace sp = space(16, false);
+  sp.critical = 6;
+  const Genotype gt(sp);
+  EXPECT_EQ(gt.size(), 10u);  // pairs 6..15
+  Rng rng(5);
+  for (int t = 0; t < 500; ++t) {
+    std::vector<double> z(gt.size());
+    for (double& v : z) v = 1.4 * sample_unit(rng) - 0.2;
+    const Genome g = gt.decode(z);
+    EXPECT_EQ(sp.violation(g), "") << t;
+    for (int i = 6; i < 16; ++i) EXPECT_GE(g.lambda[i], 8.0);
+    EXPECT_EQ(gt.decode(gt.encode(g)).lambda, g.lambda);
+  }
+  for (const auto& s : seeds(16, 8.0)) {
+    Genome g;
+    g.lambda = sp.project(s.lambda);
+    EXPECT_EQ(gt.decode(gt.encode(g)).lambda, g.lambda) << s.label;
+  }
+}
+
 TEST(OptimizerSettings, NamesDefaultsAndRefusals) {
   EXPECT_EQ(parse_optimizer("cmaes"), Optimizer::Cmaes);
   EXPECT_STREQ(optimizer_name(Optimizer::PsoGen), "pso_gen");
@@ -113,7 +134,8 @@ TEST(OptimizerSettings, FilesInHyperparamsAreTheBuiltInDefaults) {
 }
 
 EvolutionResult run_pagmo(Optimizer o, uint64_t seed, Evaluator& ev, const std::string& dir = "",
-                          const std::vector<Individual>& cache = {}, Budget budget = {}) {
+                          const std::vector<Individual>& cache = {}, Budget budget = {},
+                          const std::vector<Seed>& start = seeds(4, 8.0)) {
   const SearchSpace sp = space(4, true);
   ReplayEvaluator replay(ev, sp, cache, ReplayStage::Full);
   PagmoOptions po;
@@ -133,7 +155,7 @@ EvolutionResult run_pagmo(Optimizer o, uint64_t seed, Evaluator& ev, const std::
   ro.quiet = true;
   RunRecorder recorder(ro);
   algo->add_observer(recorder);
-  return algo->run(seeds(4, 8.0));
+  return algo->run(start);
 }
 
 class PagmoOptimizers : public ::testing::TestWithParam<Optimizer> {
@@ -203,6 +225,15 @@ TEST_P(PagmoOptimizers, BudgetStopsBetweenGenerations) {
   EXPECT_GE(r.individuals.size(), 12u);
   EXPECT_LT(r.individuals.size(), full.individuals.size());
   EXPECT_LE(r.individuals.size(), 12u + 12u);  // at most one generation past the budget
+}
+
+// One seed: the population is copies of it (equal fitnesses); the search must still move.
+TEST_P(PagmoOptimizers, OneSeedStillSearches) {
+  StubEvaluator a(4);
+  a.short_objective = true;
+  const auto r = run_pagmo(GetParam(), 2, a, "", {}, {}, {Seed{"ones", {1, 1, 1, 1}}});
+  EXPECT_GT(r.individuals.size(), 20u);
+  EXPECT_LT(r.best.ppl, r.individuals.front().ppl);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, PagmoOptimizers,
