@@ -62,7 +62,7 @@ int cmd_plan_search(const Args& args) {
   own.add_options()("search", po::bool_switch(), "project a search's cost (this mode)")(
       "ranks", po::value<std::string>()->default_value("1,4"),
       "process counts to project: 1 = one process, R > 1 = mpirun -np R (rank 0 runs the "
-      "evolution, R - 1 evaluate)")("calibrate-seconds", po::value<double>()->default_value(3.0),
+      "evolution, R - 1 evaluate)")("calibrate-seconds", po::value<double>()->default_value(5.0),
                                     "time spent measuring the forward pass at the model's shape")(
       "json", po::value<std::string>(), "also write the projection as JSON (- = stdout only)");
   d.add(own);
@@ -91,12 +91,20 @@ int cmd_plan_search(const Args& args) {
   const ModelConfig& mc = model ? model->config : h.config;
   const int target = cfg.at("target_length").get<int>();
   const int longest = std::max(target, cfg.value("screen_length", 0));
-  const SpeedProbe probe = probe_forward_speed(mc, model.get(), budget, std::min(longest, 4096));
+  const SpeedProbe probe = probe_forward_speed(mc, model.get(), budget, std::min(longest, 16384));
   std::vector<std::pair<int, double>> samples;
-  for (const ForwardTiming& t : probe.samples) samples.emplace_back(t.length, t.seconds);
+  std::vector<std::pair<int, double>> cpu_samples;
+  for (const ForwardTiming& t : probe.samples) {
+    samples.emplace_back(t.length, t.seconds);
+    cpu_samples.emplace_back(t.length, t.cpu_seconds);
+  }
   const ForwardSpeed speed = fit_forward_speed(samples);
+  // CPU time of the same passes: what the load of a shared machine does not change (with one
+  // thread, the wall time on an idle machine).
+  const ForwardSpeed cpu_speed = fit_forward_speed(cpu_samples);
   const bool baselines = vm.count("baselines") ? vm["baselines"].as<bool>() : true;
   const SearchCostPlan p = plan_search_cost(cfg, mc.max_position, speed, ranks, baselines);
+  const SearchCostPlan pc = plan_search_cost(cfg, mc.max_position, cpu_speed, {1}, baselines);
 
   std::ostringstream o;
   char line[512];
@@ -140,6 +148,8 @@ int cmd_plan_search(const Args& args) {
   o << "projected wall time, 1 process: " << duration(p.seconds) << " search + "
     << duration(p.baseline_seconds) << " baselines (" << p.baseline_scores
     << " scalings) = " << duration(p.seconds + p.baseline_seconds) << "\n";
+  o << "projected CPU time, 1 process: " << duration(pc.ranks[0].seconds)
+    << " (the same passes' CPU time, all threads: unchanged by other jobs' load)\n";
   o << "  ranks  evaluating  rounds  wall time\n";
   for (const RankProjection& r : p.ranks) {
     std::snprintf(line, sizeof line, "  %5d  %10d  %6ld  %s\n", r.ranks, r.workers, r.rounds,
@@ -181,11 +191,13 @@ int cmd_plan_search(const Args& args) {
       {"plain_tokens", p.plain_tokens},
       {"seconds", p.seconds},
       {"baseline_seconds", p.baseline_seconds},
+      {"cpu_seconds", pc.ranks[0].seconds},
       {"speed",
        {{"a", speed.a}, {"b", speed.b}, {"method", probe.method}, {"threads", max_threads()}}},
       {"ranks", json::array()}};
   for (const ForwardTiming& t : probe.samples)
-    j["speed"]["samples"].push_back({{"length", t.length}, {"seconds", t.seconds}});
+    j["speed"]["samples"].push_back(
+        {{"length", t.length}, {"seconds", t.seconds}, {"cpu_seconds", t.cpu_seconds}});
   for (const RankProjection& r : p.ranks)
     j["ranks"].push_back({{"ranks", r.ranks},
                           {"workers", r.workers},

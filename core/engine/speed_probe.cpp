@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include "core/engine/forward.h"
 #include "core/util/error.h"
@@ -14,6 +15,12 @@ namespace {
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 // splitmix64: a fast, seeded stream (timing only needs plausible values).
@@ -42,16 +49,22 @@ QTensor random_matrix(Weights& w, Stream& rng, int64_t rows, int64_t cols) {
   return QTensor::f32(w.owned.back().data(), rows, cols);
 }
 
-// Seconds of one pass of `m` on `length` random ids.
-double time_pass(const Model& m, int length) {
-  Engine e(m);
+// The best of `passes` passes of `e` on `length` random ids, wall and CPU time each (the engine
+// is kept between calls, as a search keeps its own, so buffers are allocated once per length).
+ForwardTiming time_pass(Engine& e, int length, int passes) {
   Stream rng{static_cast<uint64_t>(length)};
   std::vector<int> tokens(static_cast<size_t>(length));
   for (int& t : tokens)
-    t = static_cast<int>(rng.next() % static_cast<uint64_t>(m.config.vocab_size));
-  const double t0 = now_s();
-  e.logprobs(tokens, RopeScaling{}, 0);
-  return now_s() - t0;
+    t = static_cast<int>(rng.next() % static_cast<uint64_t>(e.model().config.vocab_size));
+  ForwardTiming best{length, 0.0, 0.0};
+  for (int i = 0; i < passes; ++i) {
+    const double t0 = now_s(), c0 = cpu_s();
+    e.logprobs(tokens, RopeScaling{}, 0);
+    const double dt = now_s() - t0, dc = cpu_s() - c0;
+    best.seconds = i == 0 ? dt : std::min(best.seconds, dt);
+    best.cpu_seconds = i == 0 ? dc : std::min(best.cpu_seconds, dc);
+  }
+  return best;
 }
 
 }  // namespace
@@ -121,32 +134,48 @@ SpeedProbe probe_forward_speed(const ModelConfig& c, const Model* weights, doubl
                ", 1 and 2 layers timed, extrapolated to " + std::to_string(c.n_layers);
   }
   const double t_start = now_s();  // the budget counts from here (weights made)
-  // The whole model's seconds at n: one pass, or the layer extrapolation.
-  auto pass = [&](int n) {
-    if (whole) return time_pass(*full, n);
-    const double t1 = time_pass(*one, n), t2 = time_pass(*two, n);
-    return t1 + (c.n_layers - 1) * std::max(0.0, t2 - t1);
+  std::unique_ptr<Engine> e_full, e_one, e_two;
+  if (whole) {
+    e_full = std::make_unique<Engine>(*full);
+  } else {
+    e_one = std::make_unique<Engine>(*one);
+    e_two = std::make_unique<Engine>(*two);
+  }
+  // The whole model's seconds at n (best of `passes`): one model, or the layer extrapolation.
+  auto pass = [&](int n, int passes) {
+    if (whole) return time_pass(*e_full, n, passes);
+    const ForwardTiming t1 = time_pass(*e_one, n, passes), t2 = time_pass(*e_two, n, passes);
+    const int more = c.n_layers - 1;
+    return ForwardTiming{n, t1.seconds + more * std::max(0.0, t2.seconds - t1.seconds),
+                         t1.cpu_seconds + more * std::max(0.0, t2.cpu_seconds - t1.cpu_seconds)};
   };
   auto cost = [&](double t) {  // what timing a length once more costs (subsets: 2 short passes)
     return whole ? t : t * 3.0 / c.n_layers;
   };
   const int cap = std::max(128, max_length);
   int n = std::min(256, std::max(64, cap / 2));
-  time_pass(whole ? *full : *one, std::min(n, 64));  // warm-up (pages, threads)
-  // Round 1: lengths double while the next one (2-4 times this one's cost) fits the budget.
+  time_pass(whole ? *e_full : *e_one, std::min(n, 64), 1);  // warm-up (pages, threads)
+  // Round 1 (2 passes each): lengths double up to `max_length` while the next one (2-4 times
+  // this one's cost) fits the budget, so a target within reach is timed itself rather than
+  // extrapolated.
   double round_cost = 0;
   for (;;) {
-    const double t = pass(n);
-    p.samples.push_back({n, t});
+    const ForwardTiming ft = pass(n, 2);  // the second pass reuses the first one's buffers
+    const double t = ft.seconds;
+    p.samples.push_back(ft);
     round_cost += cost(t);
     const double spent = now_s() - t_start;
-    if (2 * n > cap || (p.samples.size() >= 2 && spent + 3.0 * cost(t) > budget_s / 2)) break;
+    if (2 * n > cap || (p.samples.size() >= 2 && spent + 6.0 * cost(t) > budget_s)) break;
     n *= 2;
   }
   // Up to two more rounds over the same lengths, the best pass of each kept: a transient load
   // spike on a shared machine then spoils one pass, not the fit.
   for (int r = 0; r < 2 && now_s() - t_start + round_cost <= budget_s; ++r)
-    for (ForwardTiming& s : p.samples) s.seconds = std::min(s.seconds, pass(s.length));
+    for (ForwardTiming& s : p.samples) {
+      const ForwardTiming again = pass(s.length, 1);
+      s.seconds = std::min(s.seconds, again.seconds);
+      s.cpu_seconds = std::min(s.cpu_seconds, again.cpu_seconds);
+    }
   p.seconds_spent = now_s() - t_begin;
   return p;
 }

@@ -12,7 +12,8 @@ namespace lr {
 // Seconds of one Engine::logprobs call on `length` tokens (every position scored).
 struct ForwardTiming {
   int length = 0;
-  double seconds = 0.0;
+  double seconds = 0.0;      // wall time
+  double cpu_seconds = 0.0;  // the process's CPU time (all threads): what load does not change
 };
 
 // A model of shape `c` with only its first `layers` layers, F32 weights uniform with standard
@@ -29,9 +30,9 @@ struct SpeedProbe {
 };
 
 // Times the forward pass of a model of shape `c` (`weights`: the loaded model, or nullptr for
-// random weights) at two or more lengths from 256 up (doubling while the next stays well within
-// `budget_s`, at most `max_length`), then up to two more rounds over those lengths while the
-// budget lasts, keeping each length's best pass; with the current threads.
+// random weights) at two or more lengths from 256 up, best of 2 passes each (doubling while the
+// next fits `budget_s`, at most `max_length`), then up to two more rounds over those lengths
+// while the budget lasts, keeping each length's best pass; with the current threads.
 // A model whose whole pass would be slow is timed with 1 and 2 of its layers and extrapolated:
 // t(n) = t₁(n) + (layers − 1)·(t₂(n) − t₁(n)) (every layer costs the same; embedding and head
 // once).
