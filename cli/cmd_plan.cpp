@@ -1,5 +1,5 @@
 // `longrope plan`: weights, serving KV cache and our evaluation's peak memory per length vs a
-// device.
+// device; `plan --search` (a search's cost) is in cmd_plan_search.cpp.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +13,8 @@
 namespace lr::cli {
 
 int cmd_plan(const Args& args) {
+  for (const std::string& a : args)
+    if (a == "--search") return cmd_plan_search(args);
   po::options_description d("plan options");
   d.add_options()("model", po::value<std::string>()->required(),
                   "model (HF folder, GGUF, llama2.c .bin) or a bare HF config.json")(
@@ -29,7 +31,9 @@ int cmd_plan(const Args& args) {
   po::variables_map vm;
   if (!parse(args, d, vm,
              "usage: longrope plan --model M|config.json --num-tokens N[,N...] "
-             "[--device-mem 16GiB] [--kv-type f16|q8_0]"))
+             "[--device-mem 16GiB] [--kv-type f16|q8_0]\n"
+             "       longrope plan --search --model M --target-length N [search options]: a "
+             "search's cost (longrope plan --search --help)"))
     return 0;
   apply_common(vm);
   PlanDevice dev;

@@ -14,6 +14,7 @@ int cmd_inspect(const Args& args);
 int cmd_search(const Args& args);
 int cmd_export(const Args& args);
 int cmd_plan(const Args& args);
+int cmd_plan_search(const Args& args);  // plan --search (cli/cmd_plan_search.cpp)
 
 namespace po = boost::program_options;
 // `inspect --archive` (cli/inspect_archive.cpp), called by cmd_inspect with its parsed options.

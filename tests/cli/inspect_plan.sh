@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `inspect --archive` and `plan` through the CLI: a tiny stories260K search written here, its
 # text/JSON summary against result_final.json, the gnuplot figure (PNG and SVG, kept script),
-# the missing-gnuplot error; plan figures of the fixture and of a bare 7B config.json.
+# the missing-gnuplot error; plan figures of the fixture and of a bare 7B config.json; `plan
+# --search` of the same tiny search (tokens equal to what the search ran) and of a bare config.
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3
@@ -10,7 +11,7 @@ PY=/usr/bin/python3
   --output "$T/st.h5" >/dev/null || exit 1
 "$BIN" search -q --model "$ST/stories260K.bin" --data "$T/st.h5" --target-length 2048 --samples 1 \
   --seed 1 --set population_size=6 --set max_time_budget=2 --set mutation_numbers=2 \
-  --set crossover_size=2 --set parents_size=3 --output-dir "$T/run" >/dev/null || exit 1
+  --set crossover_size=2 --set parents_size=3 --output-dir "$T/run" > "$T/search.txt" || exit 1
 A=$T/run/archive.h5
 
 "$BIN" inspect --archive "$A" > "$T/text.txt" 2>&1 \
@@ -73,5 +74,41 @@ assert l["kv_cache_bytes"] == (2 << 30) * 34 // 64
 assert j["weights_engine_bytes"] == 2 * 6738415616 + 2 * (32 * 2 * 4096 + 4096)
 assert l["serving_fits"] and l["eval_fits"]
 EOF
+# plan --search of the tiny search above: 6 + 2 x 4 = 14 candidates x 1 document x 2048 tokens.
+"$BIN" plan --search --model "$ST/stories260K.bin" --data "$T/st.h5" --target-length 2048 \
+  --samples 1 --seed 1 --set population_size=6 --set max_time_budget=2 --set mutation_numbers=2 \
+  --set crossover_size=2 --set parents_size=3 --ranks 1,3 --calibrate-seconds 1 \
+  --json "$T/ps.json" > "$T/ps.txt" 2>&1 \
+  && ran=$(sed -n 's/.*; \([0-9]*\) forward-pass tokens).*/\1/p' "$T/search.txt") \
+  && planned=$(sed -n 's/^projected forward-pass tokens: \([0-9]*\).*/\1/p' "$T/ps.txt") \
+  && [ -n "$ran" ] && [ "$planned" = 28672 ] && [ "$ran" -le "$planned" ] \
+  && grep -q "^projected wall time, 1 process: " "$T/ps.txt" && grep -q "^  ranks  evaluating" "$T/ps.txt" \
+  && grep -q "^forward speed (this machine" "$T/ps.txt" && grep -q "racing + screen (T/4, keep 1/4)" "$T/ps.txt" \
+  && $PY - "$T/ps.json" <<'EOF' && ok "plan --search: $planned tokens planned, $ran run" \
+  || { bad "plan --search (ran ${ran:-?}, planned ${planned:-?})"; cat "$T/ps.txt"; }
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["evaluations"] == 14 and j["generations"] == 3 and j["tokens"] == 14 * 2048
+assert [r["ranks"] for r in j["ranks"]] == [1, 3] and j["ranks"][1]["rounds"] == 3 + 2 + 2  # 2 evaluate
+assert j["speed"]["a"] >= 0 and j["speed"]["b"] >= 0 and len(j["speed"]["samples"]) >= 2
+assert j["ranks"][0]["seconds"] > j["ranks"][1]["seconds"] > 0
+EOF
+# A bare config.json of 24 layers: random weights of its shape, 1 and 2 layers timed; 32k target.
+cat > "$T/c24.json" <<'EOF'
+{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 512,
+ "intermediate_size": 1408, "num_hidden_layers": 24, "num_attention_heads": 8,
+ "num_key_value_heads": 8, "vocab_size": 8000, "max_position_embeddings": 4096}
+EOF
+"$BIN" plan --search --model "$T/c24.json" --target-length 32768 --samples 5 \
+  --calibrate-seconds 1 --ranks 1,9 > "$T/ps24.txt" 2>&1 \
+  && grep -q "random weights of its shape, 1 and 2 layers timed, extrapolated to 24" "$T/ps24.txt" \
+  && grep -q "L = 4096 -> T = 32768 (s = 8)" "$T/ps24.txt" \
+  && grep -q "1344 candidates in 41 generations" "$T/ps24.txt" \
+  && grep -q "^projected forward-pass tokens: 220200960 " "$T/ps24.txt" \
+  && ok "plan --search: bare config.json at 32k" || { bad "plan --search config.json"; cat "$T/ps24.txt"; }
+out=$("$BIN" plan --search --model "$ST/stories260K.bin" --samples 1 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && [ "$(echo "$out" | grep -c '^longrope: error: ')" -eq 1 ] \
+  && [ "$(echo "$out" | wc -l)" -eq 1 ] && ok "plan --search without a target: one error line" \
+  || bad "plan --search error: rc $rc, $out"
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
