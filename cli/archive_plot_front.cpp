@@ -39,7 +39,8 @@ std::string front_panel_script(const ArchiveSummary& s) {
   }
   t << "EOD\n$base << EOD\n# long_ppl short_ppl label\n";
   for (const auto& b : points)
-    t << num(b.ppl) << " " << num(b.short_ppl) << " " << quoted(method_label(b.method)) << "\n";
+    t << num(b.ppl) << " " << num(b.short_ppl) << " \"" << method_label(b.method)
+      << "\"\n";  // a data column: double quotes
   t << "EOD\n$knee << EOD\n";
   if (knee) t << num(knee->ppl) << " " << num(knee->short_ppl) << "\n";
   t << "EOD\n";
@@ -62,7 +63,7 @@ std::string front_panel_script(const ArchiveSummary& s) {
     t << "set yrange [" << num(ylo) << ":" << num(yhi) << "]\nset ytics " << log_tics(ylo, yhi)
       << "\n";
   }
-  t << "plot $all using 1:2 with points pt 7 ps 0.5 lc rgb '#c4c4c4' title "
+  t << "plot $all using 1:2 with points pt 7 ps 0.6 lc rgb '#a8a8a8' title "
     << quoted("every evaluation (" + std::to_string(shown) + " in range)") << ", \\\n";
   t << "     $front using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#d62728' title "
     << quoted("front (" + std::to_string(s.front.size()) + " members)");

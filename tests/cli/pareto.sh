@@ -6,7 +6,7 @@
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3
-TOL=1e-9  # relative; the same documents, scaling and engine as the search's evaluation
+TOL=1e-9  # relative (equal to the last bit here: the same documents, scaling and engine)
 close() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a/b-1; if(d<0)d=-d; exit !(a>0 && d<=t)}'; }
 
 "$BIN" tokenize -q --tokenizer "$ST/tok512.bin" --input "$SHARED/data/tinystories-like" \
@@ -127,7 +127,8 @@ expect_error "--pick short<=0.5: no member" "$A: --pick short<=0.5: no front mem
 expect_error "--pick id=9999: no such id" "$A: --pick id=9999: no such id" $X --archive "$A" --pick id=9999
 expect_error "--pick malformed" "$A: --pick 'kne': malformed (expected knee, short<=X or id=N)" \
   $X --archive "$A" --pick kne
-expect_error "--pick short<=abc: malformed" "$A: --pick 'short<=abc': malformed: short<=X needs a number" $X --archive "$A" --pick "short<=abc"
+expect_error "--pick short<=abc: malformed" \
+  "$A: --pick 'short<=abc': malformed: short<=X needs a number" $X --archive "$A" --pick "short<=abc"
 expect_error "--pick with --id" "--pick and --id: give one of them" $X --archive "$A" --pick knee --id 0
 expect_error "--pick without --archive" "--pick chooses a member of an archive" \
   $X --factors "$T/knee.csv" --target-length 2048 --original-max-position 512 --pick knee
