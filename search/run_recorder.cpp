@@ -98,10 +98,11 @@ void RunRecorder::on_iteration(const IterationRecord& r, const std::vector<Indiv
 }
 
 void RunRecorder::on_end(const EvolutionResult& res) {
-  save_archive(res.best.id);
-  if (dir_.empty()) return;
-  // Two objectives: the result is the knee of the long-vs-short front (search/pareto.h).
+  // Two objectives: the result is the knee of the long-vs-short front (search/pareto.h); the
+  // archive's final best names it too, so inspect and export default to it.
   const Individual r = result_individual(o_.config, res.individuals, res.best);
+  save_archive(r.id);
+  if (dir_.empty()) return;
   write_factors_csv(dir_ + "/result_final.csv", r.lambda);
   nlohmann::json j = o_.final_extra;
   j[o_.factors_key] = r.lambda;

@@ -5,6 +5,7 @@
 
 #include "core/util/error.h"
 #include "core/util/mapped_file.h"
+#include "search/archive.h"
 #include "search/archive_summary.h"
 #include "search/pareto.h"
 #include "search/run_recorder.h"
@@ -203,6 +204,7 @@ TEST(Pareto, RecordedResultOfOneObjective) {
   EXPECT_EQ(j["short_ppl"], 8.0);
   EXPECT_FALSE(j.contains("front"));
   EXPECT_FALSE(j.contains("result"));
+  EXPECT_EQ(read_archive(test::tmp_dir() + "/pareto-ga/archive.h5").final_best, 1);
 }
 
 TEST(Pareto, RecordedResultOfTwoObjectives) {
@@ -231,6 +233,7 @@ TEST(Pareto, RecordedResultOfTwoObjectives) {
   EXPECT_EQ(b[1].ppl, 7.5);
   EXPECT_EQ(b[1].short_ppl, 5.5);
   EXPECT_EQ(nlohmann::json::parse(read_text_file(dir + "/result_final.json"))["id"], 2);
+  EXPECT_EQ(read_archive(dir + "/archive.h5").final_best, 2);
 }
 
 }  // namespace
