@@ -9,6 +9,7 @@
 #include "core/util/error.h"
 #include "core/util/strformat.h"
 #include "export/model_export.h"
+#include "search/pareto.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -104,7 +105,7 @@ std::string export_summary(const ExportSource& s, const ExportRequest& req) {
     t += strformat("\n  picked: --pick %s: archived PPL %.6g at %d", s.pick.c_str(),
                    s.ppl.value_or(NAN), s.target_length);
     if (s.short_ppl)
-      t += strformat(", %.6g at %d", *s.short_ppl, s.archive_config.value("short_length", 0));
+      t += strformat(", %.6g at %d", *s.short_ppl, short_length_of(s.archive_config));
   }
   t += strformat("\n  short factors: %s\n", s.short_origin.c_str());
   t += strformat("  L = %d -> T = %d, s = %.6g, attention factor (mscale %s) = %.9g\n",

@@ -137,7 +137,7 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
   s.front = pareto_front(a.individuals);
   if (!s.front.empty()) {
     s.knee_id = s.front[knee_index(s.front)].id;
-    s.short_length = c.value("short_length", 0);
+    s.short_length = short_length_of(c);
     s.front_baselines =
         read_result_baselines((fs::path(path).parent_path() / "result_final.json").string());
   }

@@ -17,6 +17,14 @@ bool two_objectives(const nlohmann::json& config) {
   return o.is_string() && optimizer_objectives(parse_optimizer(o.get<std::string>())) == 2;
 }
 
+int short_length_of(const nlohmann::json& config) {
+  if (!config.is_object()) return 0;
+  const auto n = config.find("short_length");
+  if (n != config.end() && n->is_number_integer() && n->get<int>() > 0) return n->get<int>();
+  const auto l = config.find("original_length");
+  return two_objectives(config) && l != config.end() && l->is_number_integer() ? l->get<int>() : 0;
+}
+
 bool has_both_objectives(const Individual& ind) {
   return !ind.rejected && std::isfinite(ind.ppl) && ind.ppl > 0 && std::isfinite(ind.short_ppl) &&
          ind.short_ppl > 0;

@@ -12,6 +12,10 @@ namespace lr {
 // configuration's "optimizer" has two objectives (nsga2). Absent = "ga" (older archives).
 bool two_objectives(const nlohmann::json& config);
 
+// The length the short PPL is scored at: "short_length", else for a two-objective run L
+// ("original_length"; nsga2's default); 0 when neither is known.
+int short_length_of(const nlohmann::json& config);
+
 // A member candidate: evaluated in full (not raced or screened out), ppl finite and > 0,
 // short_ppl finite and > 0 (scored at the short length).
 bool has_both_objectives(const Individual& ind);

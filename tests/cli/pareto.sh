@@ -2,7 +2,8 @@
 # The long-vs-short front end to end: a tiny stories260K GA search with --short-length (512 ->
 # 2048, short PPL at 512), `inspect --archive` (text, JSON, figure) shows the front and its knee
 # (checked against the rule recomputed here), `export --pick knee|id=N|short<=X` writes that
-# member, and `eval ppl` of the exported factors on the same documents gives its archived PPLs.
+# member, and `eval ppl` of the exported factors on the same documents gives its archived PPLs;
+# an --optimizer nsga2 run records the knee, the front and the baselines at both lengths.
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3
@@ -132,6 +133,47 @@ expect_error "--pick short<=abc: malformed" \
 expect_error "--pick with --id" "--pick and --id: give one of them" $X --archive "$A" --pick knee --id 0
 expect_error "--pick without --archive" "--pick chooses a member of an archive" \
   $X --factors "$T/knee.csv" --target-length 2048 --original-max-position 512 --pick knee
+
+# --- a two-objective run (--optimizer nsga2): the knee is the result, baselines at both lengths --
+if "$BIN" search --help | grep -q nsga2; then
+  "$BIN" search -q --model "$ST/stories260K.bin" --data "$T/st.h5" --target-length 2048 --samples 2 \
+    --optimizer nsga2 --set generations=2 --set population_size=8 --seed 2 --threads 2 \
+    --output-dir "$T/n" >/dev/null 2>"$T/n.err" || bad "nsga2 run: $(cat "$T/n.err")"
+  N=$T/n/archive.h5
+  "$BIN" inspect --archive "$N" --json > "$T/n.json" && "$BIN" inspect --archive "$N" > "$T/n.txt" \
+    && $PY - "$T/n/result_final.json" "$T/n.json" "$N" "$T/n/summary.csv" <<'EOF' \
+    && ok "nsga2: result_final.json holds the knee, the front and the baselines' short PPLs" \
+    || { bad "nsga2 result_final.json"; cat "$T/n/result_final.json"; }
+import csv, json, sys, h5py
+r, a = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+f = h5py.File(sys.argv[3]); g = f["individuals"]; i = list(g["id"][:]).index(r["id"])
+assert r["result"] == "knee" and r["id"] == a["front"]["knee_id"] == int(f.attrs["final_best_id"])
+assert r["factors"] == list(g["lambda"][i]) and r["ppl"] == g["ppl"][i] and r["short_ppl"] == g["short_ppl"][i]
+assert r["front"] == a["front"]["members"] and a["front"]["short_length"] == 512
+names = ["longrope (searched)", "linear", "ntk", "yarn"]
+assert [b["method"] for b in r["baselines"]] == names
+assert all(b["short_ppl"] > 1 for b in r["baselines"]) and r["baselines"][0]["short_ppl"] == r["short_ppl"]
+assert [b["method"] for b in a["front"]["baselines"]] == names
+rows = list(csv.reader(open(sys.argv[4])))
+assert rows[0] == ["method", "ppl", "start_tokens", "short_ppl"] and len(rows) == 5, rows
+EOF
+  grep -Eq "^ +YaRN +[0-9.]+ +[0-9.]+$" "$T/n.txt" && ok "nsga2: inspect lists the baselines beside the front" \
+    || { bad "nsga2 inspect text"; cat "$T/n.txt"; }
+  for k in linear ntk yarn; do  # the baselines at L as a runtime holds them: s = T / L = 4
+    "$BIN" eval ppl -q --model "$ST/stories260K.bin" --data "$T/st.h5" --samples 2 --rope $k \
+      --scale 4 --num-tokens 512 --json "$T/b.json" >/dev/null
+    got=$(json_ppl "$T/b.json" 512)
+    want=$($PY -c "import json; print(repr([b['short_ppl'] for b in json.load(open('$T/n/result_final.json'))['baselines'] if b['method'] == '$k'][0]))")
+    close "$got" "$want" $TOL && ok "nsga2: $k baseline at 512 = eval ppl --rope $k --scale 4 ($got)" \
+      || bad "nsga2: $k at 512: $got vs $want"
+  done
+  KN=$($PY -c "import json; print(json.load(open('$T/n/result_final.json'))['id'])")
+  "$BIN" export --format csv --archive "$N" --output "$T/n.csv" > "$T/out.txt" \
+    && grep -q "(individual $KN)" "$T/out.txt" \
+    && ok "nsga2: export --archive without --pick takes the knee ($KN)" || { bad "nsga2 export"; cat "$T/out.txt"; }
+else
+  echo "(no --optimizer nsga2 in this build: the two-objective run is not tested)"
+fi
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

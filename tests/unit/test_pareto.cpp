@@ -168,6 +168,13 @@ TEST(Pareto, TwoObjectivesAndResult) {
   EXPECT_FALSE(two_objectives({{"optimizer", "ga"}}));
   EXPECT_FALSE(two_objectives({{"optimizer", "cmaes"}}));
   EXPECT_TRUE(two_objectives({{"optimizer", "nsga2"}}));
+  EXPECT_EQ(short_length_of({{"optimizer", "ga"}, {"short_length", 256}}), 256);
+  EXPECT_EQ(short_length_of({{"optimizer", "ga"}, {"short_length", 0}, {"original_length", 512}}),
+            0);
+  EXPECT_EQ(
+      short_length_of({{"optimizer", "nsga2"}, {"short_length", 0}, {"original_length", 512}}),
+      512);  // nsga2's default: L
+  EXPECT_EQ(short_length_of({{"optimizer", "nsga2"}, {"short_length", 128}}), 128);
   const auto all = population();
   const Individual best = ind(10, 2.0, 0.0);
   EXPECT_EQ(result_individual({{"optimizer", "ga"}}, all, best).id, 10);
