@@ -6,6 +6,7 @@
 
 #include "core/tokenizer/tokenizer_factory.h"
 #include "core/util/error.h"
+#include "search/optimizer_settings.h"
 #include "search/search_options.h"
 #include "search/search_setup.h"
 #include "tests/unit/test_util.h"
@@ -154,14 +155,15 @@ TEST(SearchSetup, NeedleStartTokensAndScreen) {
 }
 
 TEST(SearchSetup, ResultRowsOfTwoObjectivesHoldShortPpl) {
+  if (!optimizer_available(Optimizer::Nsga2)) GTEST_SKIP() << "built without pagmo2 (no nsga2)";
   REQUIRE_SHARED("models/fixture-llama-5m");
   REQUIRE_SHARED("data/pg19-like/valid");
   GivenOptions g = fixture_options(fixture_shard());
   g["short-length"] = 256;
-  json cfg = config_from_options(g);
-  const SearchSetup ga = setup_search(cfg, {"", true});
-  cfg["optimizer"] = "nsga2";
-  const SearchSetup two = setup_search(cfg, {"", true});
+  const SearchSetup ga = setup_search(config_from_options(g), {"", true});
+  g["optimizer"] = "nsga2";
+  g["set"] = json::array({"population_size=8"});
+  const SearchSetup two = setup_search(config_from_options(g), {"", true});
   Individual best;
   best.lambda = std::vector<double>(32, 2.0);
   best.ppl = 80.0;
