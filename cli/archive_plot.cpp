@@ -23,9 +23,6 @@ namespace fs = std::filesystem;
 
 namespace lr::cli {
 
-namespace {
-
-// A gnuplot single-quoted string: only ' needs escaping (doubled).
 std::string quoted(const std::string& s) {
   std::string r = "'";
   for (char ch : s) r += ch == '\'' ? std::string("''") : std::string(1, ch);
@@ -39,15 +36,6 @@ std::string num(double v) {
   return buf;
 }
 
-std::string terminal_for(const std::string& output) {
-  const std::string ext = fs::path(output).extension().string();
-  if (ext == ".png") return "pngcairo size 1000,1150 noenhanced font 'Sans,11'";
-  if (ext == ".svg") return "svg size 1000,1150 dynamic noenhanced font 'Sans,11'";
-  fail(ErrorKind::InvalidArgument,
-       "--plot " + output + ": unknown image type (use a .png or .svg file name)");
-}
-
-// Pretty label of a summary.csv method.
 std::string method_label(const std::string& m) {
   if (m == "linear") return "PI";
   if (m == "ntk") return "NTK";
@@ -77,10 +65,23 @@ std::string log_tics(double lo, double hi) {
   return r + ")";
 }
 
+namespace {
+
+// `panels` of about 575 pixels each.
+std::string terminal_for(const std::string& output, int panels = 2) {
+  const std::string ext = fs::path(output).extension().string();
+  const std::string size = "size 1000," + std::to_string(575 * panels);
+  if (ext == ".png") return "pngcairo " + size + " noenhanced font 'Sans,11'";
+  if (ext == ".svg") return "svg " + size + " dynamic noenhanced font 'Sans,11'";
+  fail(ErrorKind::InvalidArgument,
+       "--plot " + output + ": unknown image type (use a .png or .svg file name)");
+}
+
 }  // namespace
 
 std::string archive_plot_script(const ArchiveSummary& s, const std::string& output) {
-  const std::string term = terminal_for(output);
+  const bool front = !s.front.empty();  // a third panel: the long-vs-short front
+  const std::string term = terminal_for(output, front ? 3 : 2);
   const std::string model = s.config.value("model", std::string("?"));
   std::ostringstream t;
   t << "# longrope inspect --plot: edit the styles below and run `gnuplot THIS_FILE`.\n";
@@ -103,7 +104,8 @@ std::string archive_plot_script(const ArchiveSummary& s, const std::string& outp
         << " -> T = " << s.target_length << " tokens (s = " << num(s.scale) << "), "
         << s.config.value("algorithm", std::string("?")) << ", seed "
         << s.config.value("seed", 0ull) << (s.finished ? "" : " (unfinished)");
-  t << "set multiplot layout 2,1 title " << quoted(title.str()) << " font 'Sans,13'\n";
+  t << "set multiplot layout " << (front ? 3 : 2) << ",1 title " << quoted(title.str())
+    << " font 'Sans,13'\n";
   t << "set grid\nset key outside below center horizontal box width 2\n";
   t << "set lmargin 12\nset rmargin 6\nset bmargin 8\nset xlabel offset 0,0.3\n";
 
@@ -172,6 +174,7 @@ std::string archive_plot_script(const ArchiveSummary& s, const std::string& outp
     ++k;
   }
   t << "\n";
+  if (front) t << front_panel_script(s);
   t << "unset multiplot\n";
   return t.str();
 }

@@ -18,6 +18,8 @@ int cmd_export(const Args& args) {
       "archive", po::value<std::string>()->default_value(""),
       "search archive.h5 (its best individual, or --id)")(
       "id", po::value<int64_t>()->default_value(-1), "archive individual id")(
+      "pick", po::value<std::string>()->default_value(""),
+      "archive member: knee | short<=X | id=N (the long-vs-short front, docs/search.md)")(
       "short-factors", po::value<std::string>()->default_value(""),
       "short factors (default: the JSON's short_factor, else ones)")(
       "target-length", po::value<int>()->default_value(0),
@@ -45,7 +47,9 @@ int cmd_export(const Args& args) {
   po::variables_map vm;
   if (!parse(args, d, vm,
              "usage: longrope export --format csv|json|hf|gguf|rkllm --output PATH\n"
-             "         (--factors F.csv|F.json | --archive A.h5 [--id N]) [--model M] [--data D]"))
+             "         (--factors F.csv|F.json | --archive A.h5 [--id N | --pick "
+             "knee|short<=X|id=N])\n"
+             "         [--model M] [--data D]"))
     return 0;
   const bool quiet = apply_common(vm);
   ExportRequest req;
@@ -54,6 +58,7 @@ int cmd_export(const Args& args) {
   req.source.factors_path = vm["factors"].as<std::string>();
   req.source.archive_path = vm["archive"].as<std::string>();
   req.source.id = vm["id"].as<int64_t>();
+  req.source.pick = vm["pick"].as<std::string>();
   req.source.short_factors_path = vm["short-factors"].as<std::string>();
   req.source.target_length = vm["target-length"].as<int>();
   req.source.original_max_position = vm["original-max-position"].as<int>();

@@ -12,6 +12,8 @@
 #include "longrope/version.h"
 #include "search/archive.h"
 #include "search/mpi_evaluator.h"
+#include "search/pareto.h"
+#include "search/run_recorder.h"
 #include "search/search_options.h"
 #include "search/search_setup.h"
 
@@ -23,15 +25,23 @@ namespace lr::cli {
 namespace {
 
 // `label`: what the fitness is ("ppl", or "needle_ppl": the PPL of the passkey's tokens).
+// Rows with "short_ppl" (two-objective runs) add that column, last.
 void print_summary(const json& rows, const std::string& dir, const std::string& label) {
-  std::printf("\n%-28s %12s %8s\n", "method", label.c_str(), "n̂");
+  const bool two = !rows.empty() && rows[0].contains("short_ppl");
+  std::printf("\n%-28s %12s %8s%s\n", "method", label.c_str(), "n̂", two ? "    short_ppl" : "");
   std::ostringstream csv;
-  csv << "method," << label << ",start_tokens\n";
+  csv << "method," << label << ",start_tokens" << (two ? ",short_ppl" : "") << "\n";
   for (const auto& r : rows) {
-    std::printf("%-28s %12.4f %8d\n", r["method"].get<std::string>().c_str(),
-                r["ppl"].get<double>(), r["start_tokens"].get<int>());
+    std::printf("%-28s %12.4f %8d", r["method"].get<std::string>().c_str(), r["ppl"].get<double>(),
+                r["start_tokens"].get<int>());
     csv << r["method"].get<std::string>() << "," << r["ppl"].get<double>() << ","
-        << r["start_tokens"].get<int>() << "\n";
+        << r["start_tokens"].get<int>();
+    if (two && r.contains("short_ppl")) {
+      std::printf(" %12.4f", r["short_ppl"].get<double>());
+      csv << "," << r["short_ppl"].get<double>();
+    }
+    std::printf("\n");
+    csv << "\n";
   }
   write_file_atomically(dir + "/summary.csv", csv.str());
 }
@@ -118,9 +128,12 @@ int run_search(const Args& args, const MpiContext& mpi) {
   std::unique_ptr<Evaluator> evaluator =
       distributed ? make_mpi_evaluator(mpi) : make_search_evaluator(s, threads, parallel);
   const EvolutionResult res = run_search_evolution(s, *evaluator, screen.get(), dir, done, quiet);
-  const json rows = result_rows(s, res.best, *evaluator, vm["baselines"].as<bool>());
+  // The result: the best, or for two objectives the knee of the front (search/pareto.h).
+  const Individual result = result_individual(s.config, res.individuals, res.best);
+  const json rows = result_rows(s, result, *evaluator, vm["baselines"].as<bool>(), threads);
   evaluator.reset();  // MPI: releases the workers
   print_summary(rows, dir, s.spec.kind == FitnessKind::Needle ? "needle_ppl" : "ppl");
+  if (two_objectives(s.config)) record_result_baselines(dir, rows);
   std::printf(
       "\nfactors: %s/result_final.json (%ld evaluations run, %ld reused, %ld raced out, %ld "
       "screened out; %ld forward-pass tokens)\n",

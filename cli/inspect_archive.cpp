@@ -37,6 +37,22 @@ std::optional<double> find_theta(const po::variables_map& vm, const nlohmann::js
   }
 }
 
+// The long-vs-short front (search/pareto.h), knee marked, then result_final.json's baselines.
+void print_front(const ArchiveSummary& s) {
+  std::printf(
+      "\nfront        long vs short PPL: %zu non-dominated of the individuals evaluated at "
+      "both lengths; * = knee\n",
+      s.front.size());
+  std::printf("  %8s %14s %14s\n", "id", ("PPL@" + std::to_string(s.target_length)).c_str(),
+              ("PPL@" + std::to_string(s.short_length)).c_str());
+  for (const auto& m : s.front)
+    std::printf("%s %8lld %14.4f %14.4f\n", m.id == s.knee_id ? "*" : " ",
+                static_cast<long long>(m.id), m.ppl, m.short_ppl);
+  for (const auto& b : s.front_baselines)
+    if (b.method.rfind("longrope", 0) != 0)  // the searched row is the knee itself
+      std::printf("  %8s %14.4f %14.4f\n", method_label(b.method).c_str(), b.ppl, b.short_ppl);
+}
+
 void print_text(const ArchiveSummary& s) {
   const auto& c = s.config;
   auto str = [&](const char* k) { return c.contains(k) ? c[k].dump() : std::string("?"); };
@@ -82,6 +98,7 @@ void print_text(const ArchiveSummary& s) {
     for (const auto& b : s.baselines)
       std::printf("  %-26s %12.4f   start tokens %d\n", b.method.c_str(), b.ppl, b.start_tokens);
   }
+  if (!s.front.empty()) print_front(s);
 }
 
 }  // namespace

@@ -61,10 +61,12 @@ nlohmann::ordered_json export_record(const ExportSource& s, ExportFormat f,
   j["target_length"] = s.target_length;
   j["original_max_position"] = s.original_max_position;
   if (s.ppl) j["ppl"] = *s.ppl;
+  if (s.short_ppl) j["short_ppl"] = *s.short_ppl;
   nlohmann::ordered_json p;
   p["source_file"] = s.source_file;
   p["archive"] = s.archive_path;
   p["individual_id"] = s.id;
+  if (!s.pick.empty()) p["pick"] = s.pick;
   p["ppl"] = s.ppl ? nlohmann::ordered_json(*s.ppl) : nlohmann::ordered_json(nullptr);
   p["model"] = model;
   p["toolkit"] = std::string("longrope ") + kVersion + " (" + kGitSha + ")";

@@ -1,6 +1,7 @@
 // export end to end: checks, the written output, the summary text, the PPL report and its file.
 #include "export/run.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -8,6 +9,7 @@
 #include "core/util/error.h"
 #include "core/util/strformat.h"
 #include "export/model_export.h"
+#include "search/pareto.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -99,6 +101,12 @@ std::string export_summary(const ExportSource& s, const ExportRequest& req) {
   t += strformat("  long factors: %d from %s", s.half(),
                  s.archive_path.empty() ? s.source_file.c_str() : s.archive_path.c_str());
   if (s.id >= 0) t += strformat(" (individual %ld)", static_cast<long>(s.id));
+  if (!s.pick.empty()) {
+    t += strformat("\n  picked: --pick %s: archived PPL %.6g at %d", s.pick.c_str(),
+                   s.ppl.value_or(NAN), s.target_length);
+    if (s.short_ppl)
+      t += strformat(", %.6g at %d", *s.short_ppl, short_length_of(s.archive_config));
+  }
   t += strformat("\n  short factors: %s\n", s.short_origin.c_str());
   t += strformat("  L = %d -> T = %d, s = %.6g, attention factor (mscale %s) = %.9g\n",
                  s.original_max_position, s.target_length, s.scale(), s.mscale_rule.c_str(),

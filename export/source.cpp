@@ -9,6 +9,7 @@
 #include "core/util/error.h"
 #include "core/util/mapped_file.h"
 #include "search/archive.h"
+#include "search/pareto.h"
 
 namespace lr {
 
@@ -62,10 +63,18 @@ void from_archive(const SourceRequest& req, ExportSource& s) {
   const ArchiveData a = read_archive(req.archive_path);
   if (a.individuals.empty()) fail(ErrorKind::Data, req.archive_path + ": no evaluated individual");
   const Individual* pick = nullptr;
+  Individual picked;  // by --pick (search/pareto.h)
+  if (!req.pick.empty()) {
+    if (req.id >= 0) fail(ErrorKind::InvalidArgument, "--pick and --id: give one of them");
+    picked = pick_individual(a.individuals, req.pick, req.archive_path + ": --pick");
+    pick = &picked;
+    s.pick = req.pick;
+  }
   const int64_t want = req.id >= 0 ? req.id : a.final_best;
-  for (const auto& ind : a.individuals)
-    if (want >= 0 ? ind.id == want : (!pick || ind.ppl < pick->ppl)) pick = &ind;
-  if (!pick || (want >= 0 && pick->id != want))
+  if (!pick)
+    for (const auto& ind : a.individuals)
+      if (want >= 0 ? ind.id == want : (!pick || ind.ppl < pick->ppl)) pick = &ind;
+  if (!pick || (req.pick.empty() && want >= 0 && pick->id != want))
     fail(ErrorKind::InvalidArgument,
          req.archive_path + ": no individual with id " + std::to_string(want));
   s.archive_path = req.archive_path;
@@ -74,6 +83,7 @@ void from_archive(const SourceRequest& req, ExportSource& s) {
   s.long_rows = {pick->lambda};
   s.start_tokens = pick->start_tokens;
   s.ppl = pick->ppl;
+  if (pick->short_ppl > 0) s.short_ppl = pick->short_ppl;
   const auto& c = a.config;
   try {
     s.target_length = c.value("target_length", 0);
@@ -92,6 +102,8 @@ ExportSource load_export_source(const SourceRequest& req) {
   if (req.factors_path.empty() == req.archive_path.empty())
     fail(ErrorKind::InvalidArgument,
          "export needs exactly one of --factors FILE or --archive A.h5");
+  if (!req.pick.empty() && req.archive_path.empty())
+    fail(ErrorKind::InvalidArgument, "--pick chooses a member of an archive: give --archive A.h5");
   if (!req.archive_path.empty())
     from_archive(req, s);
   else

@@ -11,6 +11,7 @@ struct SourceRequest {
   std::string factors_path;        // CSV or JSON, or
   std::string archive_path;        // archive.h5
   int64_t id = -1;                 // archive individual (-1 = the best)
+  std::string pick;                // archive member by rule: knee | short<=X | id=N (pareto.h)
   std::string short_factors_path;  // optional
   int target_length = 0;           // 0 = from the source
   int original_max_position = 0;   // 0 = from the source
@@ -24,7 +25,9 @@ struct ExportSource {
   int start_tokens = 0;                        // n̂ of the searched individual
   std::string mscale_rule = "su";              // su | yarn | one | a number
   int target_length = 0, original_max_position = 0;
-  std::optional<double> ppl;  // PPL the source recorded at the target length
+  std::optional<double> ppl;        // PPL the source recorded at the target length
+  std::optional<double> short_ppl;  // PPL the archive recorded at the short length, if any
+  std::string pick;                 // the --pick rule that chose the individual ("" = none)
   // Provenance.
   std::string source_file, archive_path;
   int64_t id = -1;

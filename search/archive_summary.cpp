@@ -9,6 +9,8 @@
 
 #include "core/rope/rope.h"
 #include "core/util/error.h"
+#include "core/util/mapped_file.h"
+#include "search/pareto.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -46,6 +48,28 @@ std::vector<BaselinePpl> read_summary_csv(const std::string& path) {
       fail(ErrorKind::Format, path + ": line " + std::to_string(lineno) + ": bad number");
     }
     rows.push_back(b);
+  }
+  return rows;
+}
+
+std::vector<BaselinePpl> read_result_baselines(const std::string& path) {
+  std::vector<BaselinePpl> rows;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return rows;
+  try {
+    const json j = json::parse(read_text_file(path));
+    if (!j.is_object() || !j.contains("baselines")) return rows;
+    for (const auto& r : j.at("baselines")) {
+      if (!r.contains("short_ppl")) continue;
+      BaselinePpl b;
+      b.method = r.at("method").get<std::string>();
+      b.ppl = r.at("ppl").get<double>();
+      b.start_tokens = r.value("start_tokens", 0);
+      b.short_ppl = r.at("short_ppl").get<double>();
+      rows.push_back(b);
+    }
+  } catch (const json::exception& e) {
+    fail(ErrorKind::Format, path + ": malformed baselines: " + e.what());
   }
   return rows;
 }
@@ -110,6 +134,13 @@ ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
     s.yarn_note = os.str();
   }
   s.baselines = read_summary_csv((fs::path(path).parent_path() / "summary.csv").string());
+  s.front = pareto_front(a.individuals);
+  if (!s.front.empty()) {
+    s.knee_id = s.front[knee_index(s.front)].id;
+    s.short_length = short_length_of(c);
+    s.front_baselines =
+        read_result_baselines((fs::path(path).parent_path() / "result_final.json").string());
+  }
   return s;
 }
 
@@ -152,27 +183,37 @@ json to_json(const ArchiveSummary& s) {
   json base = json::array();
   for (const auto& b : s.baselines)
     base.push_back({{"method", b.method}, {"ppl", b.ppl}, {"start_tokens", b.start_tokens}});
-  return {{"archive", s.path},
-          {"run", run},
-          {"finished", s.finished},
-          {"evaluations", s.evaluations},
-          {"raced_out", raced_out(s)},
-          {"screened_out", screened_out(s)},
-          {"tokens_processed", tokens_processed(s)},
-          {"iterations", iters},
-          {"best",
-           {{"id", s.best.id},
-            {"ppl", s.best.ppl},
-            {"start_tokens", s.best.start_tokens},
-            {"iteration", s.best.iteration},
-            {"final", s.finished},
-            {"factors", s.best.lambda}}},
-          {"compare_factors",
-           {{"pi", s.pi},
-            {"ntk", s.ntk},
-            {"yarn", s.yarn.empty() ? json(nullptr) : json(s.yarn)},
-            {"note", s.yarn_note}}},
-          {"summary_csv", base}};
+  json out = {{"archive", s.path},
+              {"run", run},
+              {"finished", s.finished},
+              {"evaluations", s.evaluations},
+              {"raced_out", raced_out(s)},
+              {"screened_out", screened_out(s)},
+              {"tokens_processed", tokens_processed(s)},
+              {"iterations", iters},
+              {"best",
+               {{"id", s.best.id},
+                {"ppl", s.best.ppl},
+                {"start_tokens", s.best.start_tokens},
+                {"iteration", s.best.iteration},
+                {"final", s.finished},
+                {"factors", s.best.lambda}}},
+              {"compare_factors",
+               {{"pi", s.pi},
+                {"ntk", s.ntk},
+                {"yarn", s.yarn.empty() ? json(nullptr) : json(s.yarn)},
+                {"note", s.yarn_note}}},
+              {"summary_csv", base}};
+  if (!s.front.empty()) {
+    json points = json::array();
+    for (const auto& b : s.front_baselines)
+      points.push_back({{"method", b.method}, {"ppl", b.ppl}, {"short_ppl", b.short_ppl}});
+    out["front"] = {{"short_length", s.short_length},
+                    {"knee_id", s.knee_id},
+                    {"members", front_json(s.front)},
+                    {"baselines", points}};
+  }
+  return out;
 }
 
 }  // namespace lr

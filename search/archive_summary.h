@@ -14,6 +14,7 @@ struct BaselinePpl {  // one row of summary.csv (written beside the archive at t
   std::string method;
   double ppl = 0;
   int start_tokens = 0;
+  double short_ppl = 0;  // at the short length (result_final.json "baselines"); 0 = unknown
 };
 
 struct ArchiveSummary {
@@ -31,6 +32,13 @@ struct ArchiveSummary {
   std::vector<double> pi, ntk, yarn;   // factors of the same s; yarn empty without rope_theta
   std::string yarn_note;               // why YaRN is missing, or where its θ base came from
   std::vector<BaselinePpl> baselines;  // empty when summary.csv is absent
+  // The long-vs-short front (search/pareto.h) when individuals have a short PPL (a run with
+  // --short-length, or two objectives), by long PPL; empty otherwise.
+  std::vector<Individual> front;
+  int64_t knee_id = -1;
+  int short_length = 0;
+  // Points beside the front: result_final.json's "baselines" that hold a short PPL.
+  std::vector<BaselinePpl> front_baselines;
 };
 
 // Summarises `a` (read from `path`) and reads summary.csv beside it. `rope_theta` (with
@@ -38,6 +46,9 @@ struct ArchiveSummary {
 // it is missing. Throws Data when the archive holds no evaluation.
 ArchiveSummary summarize_archive(const std::string& path, const ArchiveData& a,
                                  std::optional<double> rope_theta, const std::string& theta_source);
+
+// result_final.json's "baselines" rows with a short PPL; empty when the file or key is absent.
+std::vector<BaselinePpl> read_result_baselines(const std::string& path);
 
 // summary.csv (`method,ppl,start_tokens`); empty when the file does not exist.
 std::vector<BaselinePpl> read_summary_csv(const std::string& path);

@@ -8,7 +8,9 @@
 
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/mapped_file.h"
 #include "eval/progress.h"
+#include "search/pareto.h"
 
 namespace lr {
 
@@ -96,21 +98,40 @@ void RunRecorder::on_iteration(const IterationRecord& r, const std::vector<Indiv
 }
 
 void RunRecorder::on_end(const EvolutionResult& res) {
-  save_archive(res.best.id);
+  // Two objectives: the result is the knee of the long-vs-short front (search/pareto.h); the
+  // archive's final best names it too, so inspect and export default to it.
+  const Individual r = result_individual(o_.config, res.individuals, res.best);
+  save_archive(r.id);
   if (dir_.empty()) return;
-  write_factors_csv(dir_ + "/result_final.csv", res.best.lambda);
+  write_factors_csv(dir_ + "/result_final.csv", r.lambda);
   nlohmann::json j = o_.final_extra;
-  j[o_.factors_key] = res.best.lambda;
-  j["start_tokens"] = res.best.start_tokens;
-  j["ppl"] = res.best.ppl;
-  if (res.best.short_ppl > 0) j["short_ppl"] = res.best.short_ppl;
-  j["id"] = res.best.id;
+  j[o_.factors_key] = r.lambda;
+  j["start_tokens"] = r.start_tokens;
+  j["ppl"] = r.ppl;
+  if (r.short_ppl > 0) j["short_ppl"] = r.short_ppl;
+  j["id"] = r.id;
+  if (two_objectives(o_.config)) {
+    j["result"] = "knee";
+    j["front"] = front_json(pareto_front(res.individuals));
+  }
   j["tokens_processed"] = res.tokens;
   j["evaluations"] = static_cast<long>(res.individuals.size());
   j["raced_out"] = res.raced_out();
   if (o_.screen) j["screened_out"] = res.screened_out;
   const std::string text = j.dump(2) + "\n";
   write_file_atomically(dir_ + "/result_final.json", text);
+}
+
+void record_result_baselines(const std::string& dir, const nlohmann::json& rows) {
+  const std::string path = dir + "/result_final.json";
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_text_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Format, path + ": " + e.what());
+  }
+  j["baselines"] = rows;
+  write_file_atomically(path, j.dump(2) + "\n");
 }
 
 }  // namespace lr

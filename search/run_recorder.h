@@ -52,4 +52,8 @@ class RunRecorder : public SearchObserver {
   double start_ = 0;
 };
 
+// Two-objective runs: adds the final table's rows (each with "short_ppl") to
+// DIR/result_final.json as "baselines", the points `inspect --plot` draws beside the front.
+void record_result_baselines(const std::string& dir, const nlohmann::json& rows);
+
 }  // namespace lr

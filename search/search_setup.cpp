@@ -12,6 +12,7 @@
 #include "datasets/model_tokenizer.h"
 #include "search/archive.h"
 #include "search/pagmo_search.h"
+#include "search/pareto.h"
 #include "search/replay_evaluator.h"
 #include "search/run_recorder.h"
 
@@ -312,13 +313,28 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
   return algo->run(s.seeds);
 }
 
-json result_rows(const SearchSetup& s, const Individual& best, Evaluator& evaluator,
-                 bool baselines) {
+json result_rows(const SearchSetup& s, const Individual& best, Evaluator& evaluator, bool baselines,
+                 int threads) {
   const FitnessSpec& spec = s.spec;
   json rows = json::array();
   rows.push_back({{"method", spec.short_search() ? "long + searched short" : "longrope (searched)"},
                   {"ppl", best.ppl},
                   {"start_tokens", best.start_tokens}});
+  // Two objectives: every row also holds its PPL at the short length, the baselines scored on
+  // the evaluator's short items (the same documents or chunks) by an evaluator of their own.
+  std::unique_ptr<Evaluator> at_short;
+  if (two_objectives(s.config) && spec.short_length > 0 && !spec.short_search()) {
+    rows[0]["short_ppl"] = best.short_ppl;
+    FitnessSpec sspec = spec;
+    sspec.short_length = 0;
+    if (baselines)
+      at_short = make_local_evaluator(
+          *s.model,
+          document_items(
+              spec.kind == FitnessKind::LlamaCpp ? FitnessKind::LlamaCpp : FitnessKind::Ppl,
+              s.model->config, s.shard, spec.samples, spec.short_length),
+          s.shard, sspec, threads, 1);
+  }
   if (baselines && spec.short_search()) {
     // At L: the pair vs the long factors alone vs ones as short factors vs unscaled.
     RopeScaling r = spec.scaling_for(best, spec.original_length);
@@ -344,6 +360,7 @@ json result_rows(const SearchSetup& s, const Individual& best, Evaluator& evalua
       rows.push_back({{"method", rope_kind_name(k)},
                       {"ppl", evaluator.evaluate_scaling(r)},
                       {"start_tokens", 0}});
+      if (at_short) rows.back()["short_ppl"] = at_short->evaluate_scaling(r);
     }
   }
   return rows;

@@ -65,8 +65,10 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
 
 // The final table: the searched factors, then (with `baselines`) PI, NTK and YaRN at the same
 // scale, or for a short-factor search the pair vs the long factors alone, ones and none.
-// Rows: {"method", "ppl", "start_tokens"}.
+// Rows: {"method", "ppl", "start_tokens"}; for a two-objective run (search/pareto.h) also
+// "short_ppl": the PPL at the short length, the baselines' scored there with the same scaling
+// (a runtime holds one set at every length) by an evaluator of `threads` threads (0 = all).
 nlohmann::json result_rows(const SearchSetup& s, const Individual& best, Evaluator& evaluator,
-                           bool baselines);
+                           bool baselines, int threads = 0);
 
 }  // namespace lr

@@ -6,6 +6,7 @@
 
 #include "core/tokenizer/tokenizer_factory.h"
 #include "core/util/error.h"
+#include "search/optimizer_settings.h"
 #include "search/search_options.h"
 #include "search/search_setup.h"
 #include "tests/unit/test_util.h"
@@ -151,6 +152,45 @@ TEST(SearchSetup, NeedleStartTokensAndScreen) {
   const SearchSetup needle = setup_search(config_from_options(n), {"", true});
   EXPECT_EQ(needle.spec.kind, FitnessKind::Needle);
   EXPECT_EQ(needle.items.size(), 2u);
+}
+
+TEST(SearchSetup, ResultRowsOfTwoObjectivesHoldShortPpl) {
+  if (!optimizer_available(Optimizer::Nsga2)) GTEST_SKIP() << "built without pagmo2 (no nsga2)";
+  REQUIRE_SHARED("models/fixture-llama-5m");
+  REQUIRE_SHARED("data/pg19-like/valid");
+  GivenOptions g = fixture_options(fixture_shard());
+  g["short-length"] = 256;
+  const SearchSetup ga = setup_search(config_from_options(g), {"", true});
+  g["optimizer"] = "nsga2";
+  g["set"] = json::array({"population_size=8"});
+  const SearchSetup two = setup_search(config_from_options(g), {"", true});
+  Individual best;
+  best.lambda = std::vector<double>(32, 2.0);
+  best.ppl = 80.0;
+  best.short_ppl = 70.0;
+  auto ev = make_search_evaluator(two, 1, 1);
+  const json rows = result_rows(two, best, *ev, true, 1);
+  const json one = result_rows(ga, best, *ev, true, 1);
+  ASSERT_EQ(rows.size(), 4u);
+  ASSERT_EQ(one.size(), 4u);
+  EXPECT_EQ(rows[0]["short_ppl"], 70.0);
+  // The baselines at L: the same scaling (s = 2, as a runtime holds it) on eval ppl's documents.
+  FitnessSpec at_l = two.spec;
+  at_l.short_length = 0;
+  auto ref = make_local_evaluator(*two.model, ppl_items(two.model->config, two.shard, 1, 256),
+                                  two.shard, at_l, 1, 1);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_FALSE(one[i].contains("short_ppl"));
+    EXPECT_EQ(rows[i]["ppl"], one[i]["ppl"]);
+    RopeScaling r;
+    r.kind = parse_rope_kind(rows[i]["method"].get<std::string>());
+    r.factor = 2.0;
+    r.original_max_position = 256;
+    r.beta_fast = 32;
+    r.beta_slow = 1;
+    EXPECT_EQ(rows[i]["short_ppl"].get<double>(), ref->evaluate_scaling(r)) << rows[i];
+    EXPECT_NE(rows[i]["short_ppl"], rows[i]["ppl"]);
+  }
 }
 
 TEST(SearchSetup, BadConfigsNameTheKey) {
