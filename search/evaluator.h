@@ -50,6 +50,9 @@ struct FitnessSpec {
   // Short-factor search: candidates are the short factors deployed beside these fixed long
   // factors (HF rule, mscale from s = target / L), scored at L.
   std::vector<double> long_factors;
+  // The short objective as a runtime with one factor set applies it (llama.cpp rope_freqs,
+  // RKLLM; --optimizer nsga2): the factors and the target's attention factor at every length.
+  bool single_set = false;
   bool short_search() const { return !long_factors.empty(); }
   int fitness_length() const { return short_search() ? original_length : target_length; }
   double scale() const { return static_cast<double>(target_length) / original_length; }

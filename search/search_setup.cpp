@@ -146,6 +146,7 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
   // NSGA-II's second objective is the PPL at L unless another short length is given.
   if (s.optimizer == Optimizer::Nsga2 && spec.short_length == 0)
     spec.short_length = spec.original_length;
+  spec.single_set = s.optimizer == Optimizer::Nsga2;
   if (spec.short_length > 0 && data.empty())
     fail(ErrorKind::InvalidArgument, "--short-length scores documents: give --data");
   spec.short_weight = key_get<double>(cfg, "short_weight", where);

@@ -56,6 +56,15 @@ g = h5py.File(sys.argv[1])["individuals"]
 s = g["short_ppl"][:]
 sys.exit(0 if len(s) >= 8 and (s > 1).all() and (g["ppl"][:] > 1).all() else 1)
 PYEOF
+  # The short objective is what a one-set runtime computes at L: the factors with the target's
+  # attention factor (eval ppl's deployed rule, --target-length), to the printed digits.
+  want=$($PY -c "import json,sys; print('%.9f' % json.load(open(sys.argv[1]))['short_ppl'])" "$T/n/result_final.json")
+  "$BIN" eval ppl -q --model "$ST/stories260K.bin" --data "$T/s.h5" --num-tokens 512 --samples 1 \
+    --rope longrope --factors "$T/n/result_final.json" --target-length 2048 --threads 1 --output "$T/n.csv" >/dev/null
+  got=$(tail -1 "$T/n.csv" | cut -d, -f2)
+  $PY -c "import sys; a,b=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b) <= 1e-8*b else 1)" "$got" "$want" \
+    && ok "nsga2: the knee's short PPL = eval ppl at L with the target's attention factor ($got)" \
+    || bad "nsga2 short PPL $want vs eval ppl $got"
 else
   bad "nsga2 run: $(cat "$T/n.err")"
 fi

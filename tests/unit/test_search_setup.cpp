@@ -57,12 +57,23 @@ TEST(SearchOptions, TableKeysAreTheConfiguration) {
       EXPECT_TRUE(c.contains(o.key)) << o.name;
     }
     if (o.type != OptionType::StringList && !g.count(o.name) && o.name != "long-factors" &&
-        !o.key.empty() && o.key != "hyperparams_file" && o.name != "fitness") {
+        !o.key.empty() && o.key != "hyperparams_file" && o.key != "optimizer_settings_file" &&
+        o.name != "fitness") {
       EXPECT_EQ(c.at(o.key), o.default_value) << o.name;
     }
   }
   EXPECT_EQ(c["seed"].type(), json::value_t::number_unsigned);
   EXPECT_EQ(c["hyperparams"]["population_size"], 64);
+  // The GA's record carries no optimizer settings; a pagmo optimizer's carries them resolved.
+  EXPECT_FALSE(c.contains("optimizer_settings"));
+  if (optimizer_available(Optimizer::Cmaes)) {
+    g["optimizer"] = "cmaes";
+    g["set"] = json::array({"sigma0=0.5", "list_step=0.02"});
+    const json p = config_from_options(g);
+    EXPECT_EQ(p["optimizer_settings"]["sigma0"], 0.5);
+    EXPECT_EQ(p["optimizer_settings"]["population_size"], 16);
+    EXPECT_EQ(p["hyperparams"]["list_step"], 0.02);
+  }
 }
 
 TEST(SearchOptions, ConfigValidationNamesTheOption) {
