@@ -70,6 +70,15 @@ void print_text(const ArchiveSummary& s) {
               c.value("search_start_tokens", false) ? "searched" : "fixed at 0",
               raw("mscale").c_str());
   std::printf("hyperparams  %s\n", str("hyperparams").c_str());
+  if (c.contains("optimizer") && c["optimizer"] != "ga")
+    std::printf("optimizer    %s %s\n", raw("optimizer").c_str(),
+                str("optimizer_settings").c_str());
+  if (c.value("max_evaluations", 0) > 0 || c.value("max_tokens", 0ULL) > 0)
+    std::printf("budget       %s evaluations, %s tokens (0: none)\n",
+                str("max_evaluations").c_str(), str("max_tokens").c_str());
+  if (c.contains("critical_pair"))
+    std::printf("LongRoPE2    critical pair %s (--critical-dim %s): pairs below derived\n",
+                str("critical_pair").c_str(), raw("critical_dim").c_str());
   std::printf("toolkit      %s\n\n", raw("toolkit").c_str());
 
   std::printf("%9s %11s %12s %12s %8s\n", "iteration", "evaluations", "best PPL", "median PPL",

@@ -44,6 +44,8 @@ for delay in 0.5 1.5; do
   [ "$(final "$d/result_final.json")" = "$want" ] && ok "cmaes: kill -9 after ${delay}s + resume, same result" \
     || bad "cmaes resume after ${delay}s: $(final "$d/result_final.json") vs $want"
 done
+"$BIN" inspect --archive "$T/c/archive.h5" | grep -q '^optimizer    cmaes {.*"sigma0":0.25' \
+  && ok "inspect names the optimizer and its settings" || bad "inspect: no optimizer line"
 out=$("$BIN" search --resume "$T/c/archive.h5" --set sigma0=0.5 2>&1)
 [ $? -ne 0 ] && echo "$out" | grep -q "longrope: error: .*sigma0=0.5 (the run has 0.25)" \
   && ok "resume refuses another sigma0" || bad "resume with another sigma0: $out"
