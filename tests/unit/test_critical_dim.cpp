@@ -15,15 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(CriticalDim, Llama3Example) {
   // LLaMA3-8B: b = 5e5, d = 128, L = 8192: (d/2)·log_b(L/2π) = 34.98; pair 35 (dims 70, 71) is the

@@ -16,16 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-// The message of the lr::Error `f` throws ("" when it does not throw).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 GivenOptions fixture_options(const std::string& data) {
   return {{"model", test::shared("models/fixture-llama-5m")},

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/util/error.h"
+
 namespace lr::test {
 
 inline std::string repo_root() { return LONGROPE_SOURCE_DIR; }
@@ -14,6 +16,16 @@ inline std::string shared_dir() {
 }
 inline std::string shared(const std::string& rel) { return shared_dir() + "/" + rel; }
 inline bool have(const std::string& rel) { return std::filesystem::exists(shared(rel)); }
+// The message of the lr::Error `f` throws ("" when it does not throw).
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 inline std::string tmp_dir() {
   auto p = std::filesystem::temp_directory_path() / "longrope-tests";
   std::filesystem::create_directories(p);
