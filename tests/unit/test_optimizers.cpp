@@ -193,7 +193,8 @@ TEST_P(PagmoOptimizers, SameSeedSameRunImprovesOnTheSeeds) {
 }
 
 TEST_P(PagmoOptimizers, CrashThenResumeEndsIdentically) {
-  const std::string dir = test::tmp_dir() + "/pagmo-resume";
+  // One folder per optimizer: ctest runs the instances at once.
+  const std::string dir = test::tmp_dir() + "/pagmo-resume-" + optimizer_name(GetParam());
   StubEvaluator full(4);
   full.short_objective = true;
   const auto ref = run_pagmo(GetParam(), 5, full);
