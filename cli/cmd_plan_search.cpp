@@ -14,6 +14,7 @@
 #include "core/util/error.h"
 #include "core/util/parallel.h"
 #include "search/cost_plan.h"
+#include "search/optimizer_settings.h"
 
 using nlohmann::json;
 
@@ -109,6 +110,8 @@ int cmd_plan_search(const Args& args) {
   std::ostringstream o;
   char line[512];
   const bool ga = cfg.value("optimizer", std::string("ga")) == "ga";
+  const bool batch_wise =
+      optimizer_takes_batches(parse_optimizer(cfg.value("optimizer", std::string("ga"))));
   int L = cfg.value("original_max_position", 0);
   if (L <= 0) L = mc.max_position;
   std::snprintf(line, sizeof line, "search plan: %s, L = %d -> T = %d (s = %.4g), fitness %s%s\n",
@@ -121,11 +124,13 @@ int cmd_plan_search(const Args& args) {
                                            std::to_string(p.short_length) + " (short objective)"
                                      : "";
   std::snprintf(line, sizeof line,
-                "  %ld candidates in %ld generations%s\n  a full score: %d items x %d tokens%s = "
+                "  %ld candidates in %ld %s%s\n  a full score: %d items x %d tokens%s = "
                 "%s tokens\n",
-                p.evaluations, p.generations,
-                ga ? " (GA: the initial population, then the children)" : "", p.items, p.length,
-                short_part.c_str(), count(p.tokens_per_score).c_str());
+                p.evaluations, p.generations, batch_wise ? "generations" : "batches",
+                ga           ? " (GA: the initial population, then the children)"
+                : batch_wise ? " (the seeds and samples around them, then the generations)"
+                             : " (the seeds, then one candidate at a time: no parallel scoring)",
+                p.items, p.length, short_part.c_str(), count(p.tokens_per_score).c_str());
   o << line;
   if (p.screen_length > 0)
     o << "  length screen: " << p.screen_scores << " children scored at " << p.screen_length
@@ -160,9 +165,10 @@ int cmd_plan_search(const Args& args) {
     o << "with --racing: " << big(p.racing_lo) << " - " << big(p.racing_hi) << " tokens, "
       << duration(p.seconds * p.racing_lo / p.tokens) << " - "
       << duration(p.seconds * p.racing_hi / p.tokens) << " (1 process; " << p.racing_note << ")\n";
-  o << "savings measured elsewhere (shares of the plain GA's tokens; docs/benchmarks.md, "
-       "Search cost, 2026-11-24, commit 8bfb3d7):\n";
-  for (const MeasuredSaving& m : measured_savings()) {
+  if (ga)
+    o << "savings measured elsewhere (shares of the plain GA's tokens; docs/benchmarks.md, "
+         "Search cost, 2026-11-24, commit 8bfb3d7):\n";
+  for (const MeasuredSaving& m : ga ? measured_savings() : std::vector<MeasuredSaving>{}) {
     std::snprintf(line, sizeof line, "  %-33s %2.0f-%2.0f %%: %s - %s tokens, %s - %s (%s)\n",
                   m.variant.c_str(), 100 * m.lo, 100 * m.hi, big(m.lo * p.plain_tokens).c_str(),
                   big(m.hi * p.plain_tokens).c_str(), duration(m.lo * p.plain_seconds).c_str(),
