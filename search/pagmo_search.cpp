@@ -219,7 +219,14 @@ EvolutionResult PagmoSearch::run(const std::vector<Seed>& seeds) {
     if (o_.budget.reached(static_cast<long>(result_.individuals.size()), result_.tokens)) break;
     generation_ = static_cast<int>(g);
     pop = algo.evolve(pop);
-    record(generation_, members(pop));
+    // The generation's members and the best so far: the record's best is the run's best yet,
+    // as in the GA's elitist population.
+    std::vector<Individual> shown = members(pop);
+    const Individual best = select(scored_, 1).front();
+    if (std::none_of(shown.begin(), shown.end(),
+                     [&](const Individual& m) { return m.id == best.id; }))
+      shown.push_back(best);
+    record(generation_, shown);
   }
   return finish(select(scored_, 1).front());
 }

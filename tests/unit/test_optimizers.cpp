@@ -179,6 +179,9 @@ TEST_P(PagmoOptimizers, SameSeedSameRunImprovesOnTheSeeds) {
     if (ind.iteration == 0 && ind.origin == Origin::Init) best_seed = std::min(best_seed, ind.ppl);
   if (GetParam() != Optimizer::Nsga2) {
     EXPECT_LT(r1.best.ppl, best_seed);
+    for (size_t i = 1; i < r1.iterations.size(); ++i)  // each record's best: the best so far
+      EXPECT_LE(r1.iterations[i].best_ppl, r1.iterations[i - 1].best_ppl) << i;
+    EXPECT_EQ(r1.iterations.back().best_id, r1.best.id);
   }
   // Every candidate feasible, none scored twice, the calls = the individuals.
   std::set<std::string> keys;
