@@ -100,17 +100,20 @@ HyperParams load_hyperparams(const std::string& path) {
   return hp;
 }
 
-void apply_override(HyperParams& hp, const std::string& kv) {
+std::pair<std::string, nlohmann::json> parse_override(const std::string& kv) {
   const auto eq = kv.find('=');
   if (eq == std::string::npos || eq == 0)
     fail(ErrorKind::InvalidArgument, "--set expects key=value, got '" + kv + "'");
-  nlohmann::json v;
   try {
-    v = nlohmann::json::parse(kv.substr(eq + 1));
+    return {kv.substr(0, eq), nlohmann::json::parse(kv.substr(eq + 1))};
   } catch (const nlohmann::json::exception&) {
     fail(ErrorKind::InvalidArgument, "--set " + kv + ": value is not a number or JSON array");
   }
-  apply_hyperparams(hp, {{kv.substr(0, eq), v}}, "--set");
+}
+
+void apply_override(HyperParams& hp, const std::string& kv) {
+  const auto [key, value] = parse_override(kv);
+  apply_hyperparams(hp, {{key, value}}, "--set");
 }
 
 }  // namespace lr

@@ -2,6 +2,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lr {
@@ -41,6 +42,8 @@ struct HyperParams {
 // Applies `j` on top of `hp`; unknown keys are errors.
 void apply_hyperparams(HyperParams& hp, const nlohmann::json& j, const std::string& source);
 HyperParams load_hyperparams(const std::string& path);
+// A --set "key=value" split, the value parsed as JSON (InvalidArgument naming `kv` otherwise).
+std::pair<std::string, nlohmann::json> parse_override(const std::string& kv);
 // "key=value" overrides from the command line (value parsed as JSON, e.g. 16 or [0,4,8]).
 void apply_override(HyperParams& hp, const std::string& kv);
 

@@ -13,6 +13,7 @@
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/util/error.h"
 #include "search/genotype.h"
@@ -47,13 +48,18 @@ class PagmoSearch : public SearchAlgorithm {
   std::vector<double> fitness_vector(const Individual& ind) const;
   pagmo::algorithm make_algorithm(unsigned seed32);
   std::vector<Individual> members(const pagmo::population& pop);
+  // Scores `batch` (screened first from generation 1 on, when set) and indexes it by key.
+  void score_and_index(std::vector<Individual>& batch);
 
   PagmoOptions o_;
   Genotype genotype_;
   Rng rng_;
   int generation_ = 0;
-  std::vector<Individual> scored_;                  // every candidate scored, by id order
-  std::unordered_map<std::string, size_t> by_key_;  // SearchSpace::key -> scored_ index
+  // SearchSpace::key -> index into result_.individuals (every candidate scored, in order).
+  std::unordered_map<std::string, size_t> by_key_;
+  const Individual& scored(const std::string& key) const {
+    return result_.individuals.at(by_key_.at(key));
+  }
 };
 
 // pagmo's user-defined problem: the box, one or two objectives, fitness through the search.
@@ -100,22 +106,23 @@ std::vector<double> PagmoSearch::fitness_of(const std::vector<double>& flat) {
         std::vector<double>(flat.begin() + static_cast<std::ptrdiff_t>(k * dim),
                             flat.begin() + static_cast<std::ptrdiff_t>((k + 1) * dim)));
     keys[k] = space_.key(ind);
-    if (by_key_.count(keys[k]) || seen_.count(keys[k])) continue;  // cached, or earlier in batch
+    if (seen_.count(keys[k])) continue;  // scored before, or earlier in this batch
     ind.origin = Origin::Optimizer;
     add_candidate(std::move(ind), generation_, batch);
   }
-  if (!batch.empty()) {
-    if (o_.screen && generation_ > 0) screen(batch, *o_.screen, o_.screen_keep);
-    score(batch);
-    for (auto& ind : batch) {
-      by_key_[space_.key(ind)] = scored_.size();
-      scored_.push_back(std::move(ind));
-    }
-  }
+  if (!batch.empty()) score_and_index(batch);
   std::vector<double> out;
   for (size_t k = 0; k < n; ++k)
-    for (double v : fitness_vector(scored_.at(by_key_.at(keys[k])))) out.push_back(v);
+    for (double v : fitness_vector(scored(keys[k]))) out.push_back(v);
   return out;
+}
+
+void PagmoSearch::score_and_index(std::vector<Individual>& batch) {
+  const size_t from = result_.individuals.size();
+  if (o_.screen && generation_ > 0) screen(batch, *o_.screen, o_.screen_keep);
+  score(batch);
+  for (size_t i = from; i < result_.individuals.size(); ++i)
+    by_key_[space_.key(result_.individuals[i])] = i;
 }
 
 pagmo::algorithm PagmoSearch::make_algorithm(unsigned seed32) {
@@ -160,10 +167,10 @@ pagmo::algorithm PagmoSearch::make_algorithm(unsigned seed32) {
 
 std::vector<Individual> PagmoSearch::members(const pagmo::population& pop) {
   std::vector<Individual> out;
-  std::unordered_map<std::string, bool> have;
+  std::unordered_set<std::string> have;
   for (const auto& x : pop.get_x()) {
     const std::string k = space_.key(genotype_.decode(x));
-    if (have.emplace(k, true).second) out.push_back(scored_.at(by_key_.at(k)));
+    if (have.insert(k).second) out.push_back(scored(k));
   }
   return out;
 }
@@ -191,11 +198,7 @@ EvolutionResult PagmoSearch::run(const std::vector<Seed>& seeds) {
       zs.push_back(genotype_.encode(g));
     }
   }
-  score(init);
-  for (auto& ind : init) {
-    by_key_[space_.key(ind)] = scored_.size();
-    scored_.push_back(ind);
-  }
+  score_and_index(init);  // generation 0: never screened
   record(0, init);
 
   const unsigned seed32 = pagmo_seed(o_.seed);
@@ -222,13 +225,13 @@ EvolutionResult PagmoSearch::run(const std::vector<Seed>& seeds) {
     // The generation's members and the best so far: the record's best is the run's best yet,
     // as in the GA's elitist population.
     std::vector<Individual> shown = members(pop);
-    const Individual best = select(scored_, 1).front();
+    const Individual best = select(result_.individuals, 1).front();
     if (std::none_of(shown.begin(), shown.end(),
                      [&](const Individual& m) { return m.id == best.id; }))
       shown.push_back(best);
     record(generation_, shown);
   }
-  return finish(select(scored_, 1).front());
+  return finish(select(result_.individuals, 1).front());
 }
 
 }  // namespace

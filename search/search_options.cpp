@@ -137,16 +137,9 @@ json given_optimizer_settings(const GivenOptions& given, json base, Optimizer op
     apply_optimizer_settings(base, read_optimizer_settings_file(path), path);
   }
   for (const auto& kv : option_value(given, "set")) {
-    const std::string s = kv.get<std::string>();
-    if (!sets_optimizer(s, opt)) continue;
-    const auto eq = s.find('=');
-    json v;
-    try {
-      v = json::parse(s.substr(eq + 1));
-    } catch (const json::exception&) {
-      fail(ErrorKind::InvalidArgument, "--set " + s + ": the value is not JSON");
-    }
-    apply_optimizer_settings(base, json{{s.substr(0, eq), v}}, "--set");
+    if (!sets_optimizer(kv.get<std::string>(), opt)) continue;
+    const auto [key, value] = parse_override(kv.get<std::string>());
+    apply_optimizer_settings(base, json{{key, value}}, "--set");
   }
   validate_optimizer_settings(opt, base);
   return base;
