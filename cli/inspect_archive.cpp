@@ -79,6 +79,9 @@ void print_text(const ArchiveSummary& s) {
   if (c.contains("critical_pair"))
     std::printf("LongRoPE2    critical pair %s (--critical-dim %s): pairs below derived\n",
                 str("critical_pair").c_str(), raw("critical_dim").c_str());
+  if (c.contains("mscale_bounds"))
+    std::printf("mscale gene  searched in %s (--search-mscale %s), seeded by the rule\n",
+                str("mscale_bounds").c_str(), raw("search_mscale").c_str());
   std::printf("toolkit      %s\n\n", raw("toolkit").c_str());
 
   std::printf("%9s %11s %12s %12s %8s\n", "iteration", "evaluations", "best PPL", "median PPL",
@@ -93,6 +96,8 @@ void print_text(const ArchiveSummary& s) {
   std::printf("\nbest         id %lld (iteration %d), PPL %.4f, start tokens %d%s\n",
               static_cast<long long>(s.best.id), s.best.iteration, s.best.ppl, s.best.start_tokens,
               s.finished ? "" : "  [best so far: the run is unfinished]");
+  if (s.best.mscale > 0)
+    std::printf("             attention factor %.3f (searched)\n", s.best.mscale);
   std::printf("%5s %10s %10s %10s %10s\n", "pair", "searched", "PI", "NTK", "YaRN");
   for (int i = 0; i < s.half; ++i) {
     std::printf("%5d %10.4f %10.4f %10.4f ", i, s.best.lambda[i], s.pi[i], s.ntk[i]);

@@ -93,6 +93,11 @@ void from_archive(const SourceRequest& req, ExportSource& s) {
          req.archive_path + ": bad lengths in the config attribute: " + e.what());
   }
   if (c.contains("mscale") && c["mscale"].is_string()) s.mscale_rule = c["mscale"];
+  if (pick->mscale > 0) {  // searched (--search-mscale): the member's own attention factor
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", pick->mscale);
+    s.mscale_rule = buf;
+  }
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ std::vector<Individual> SearchAlgorithm::seed_candidates(const std::vector<Seed>
     Individual ind;
     ind.lambda = space_.project(s.lambda);
     ind.start_tokens = space_.start_token_set.front();
+    if (space_.search_mscale()) ind.mscale = space_.snap_mscale(space_.mscale_seed);
     if (seen_.count(space_.key(ind))) continue;
     tell_seed(s.label, next_id_);
     add_candidate(ind, 0, batch);

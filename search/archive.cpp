@@ -33,13 +33,15 @@ using I64s = std::vector<int64_t>;
 using F64s = std::vector<double>;
 // The datasets that content_sha256 covers, in its order; the racing records (absent from
 // archives before racing) go last and are left out when null, then the screen PPLs (absent
-// before the length screen) likewise.
+// before the length screen) likewise, then the searched attention factors (--search-mscale runs
+// only).
 struct Contents {
   std::vector<const I64s*> ints;
   std::vector<const F64s*> reals;
   const I64s *rejected = nullptr, *tokens = nullptr, *scored = nullptr;
   const F64s* items = nullptr;
   const F64s* screen = nullptr;
+  const F64s* mscale = nullptr;
 };
 std::string content_sha256(const std::string& config_text, int64_t final_best, const Contents& c) {
   ContentHash ch;
@@ -54,6 +56,7 @@ std::string content_sha256(const std::string& config_text, int64_t final_best, c
     ch.add(*c.items);
   }
   if (c.screen) ch.add(*c.screen);
+  if (c.mscale) ch.add(*c.mscale);
   return ch.h.hex();
 }
 }  // namespace
@@ -66,7 +69,8 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_attr(f, "config", a.config.dump());
     h5::write_attr_int(f, "final_best_id", a.final_best);
     const size_t n = a.individuals.size();
-    std::vector<double> lambda, ppl, short_ppl, wall, items, screen;
+    std::vector<double> lambda, ppl, short_ppl, wall, items, screen, mscale;
+    bool any_mscale = false;  // the dataset is written for --search-mscale runs only
     std::vector<int64_t> id, st, origin, p1, p2, it, rejected, tokens, scored;
     size_t n_items = 0;  // widest per-item record; shorter ones padded with NaN
     for (const auto& ind : a.individuals) n_items = std::max(n_items, ind.item_nll.size());
@@ -82,6 +86,8 @@ void write_archive(const std::string& path, const ArchiveData& a) {
       ppl.push_back(ind.ppl);
       short_ppl.push_back(ind.short_ppl);
       screen.push_back(ind.screen_ppl);
+      mscale.push_back(ind.mscale);
+      any_mscale = any_mscale || ind.mscale != 0;
       origin.push_back(static_cast<int64_t>(ind.origin));
       p1.push_back(ind.parent1);
       p2.push_back(ind.parent2);
@@ -111,6 +117,7 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     i64("items_scored", scored);
     h5::write_raw(g.id, "item_nll", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {n, n_items}, items.data());
     f64("screen_ppl", screen);
+    if (any_mscale) f64("mscale", mscale);
     h5::write_attr(g.id, "origin_codes", "0=init 1=mutation 2=crossover 3=optimizer");
     h5::Handle gi{h5::create_group(f, "iterations"), H5Gclose};
     std::vector<int64_t> iter, best, pop;
@@ -137,7 +144,8 @@ void write_archive(const std::string& path, const ArchiveData& a) {
                      &tokens,
                      &scored,
                      &items,
-                     &screen};
+                     &screen,
+                     any_mscale ? &mscale : nullptr};
     h5::write_attr(f, "content_sha256", content_sha256(a.config.dump(), a.final_best, c));
   });
 }
@@ -211,6 +219,9 @@ ArchiveData read_archive_here(const std::string& path) {
   // Length-screen records (absent in archives from before the screen: none screened).
   const bool screen_records = H5Lexists(g.id, "screen_ppl", H5P_DEFAULT) > 0;
   const std::vector<double> screen = screen_records ? f64("screen_ppl") : std::vector<double>(n);
+  // Searched attention factors (--search-mscale runs only; elsewhere 0, the run's rule).
+  const bool mscale_records = H5Lexists(g.id, "mscale", H5P_DEFAULT) > 0;
+  const std::vector<double> mscale = mscale_records ? f64("mscale") : std::vector<double>(n);
   for (size_t i = 0; i < n; ++i) {
     const bool ok = id[i] >= 0 && (i == 0 || id[i] > id[i - 1]) && st[i] >= 0 &&
                     st[i] <= INT32_MAX && origin[i] >= 0 && origin[i] <= 3 && it[i] >= 0 &&
@@ -242,6 +253,10 @@ ArchiveData read_archive_here(const std::string& path) {
       fail(ErrorKind::Format,
            path + ": individual " + std::to_string(i) + " has an impossible screen PPL: corrupt");
     ind.screen_ppl = screen[i];
+    if (!(mscale[i] >= 0) || std::isinf(mscale[i]))
+      fail(ErrorKind::Format, path + ": individual " + std::to_string(i) +
+                                  " has an impossible attention factor: corrupt");
+    ind.mscale = mscale[i];
     a.individuals.push_back(ind);
   }
   // Per-iteration records (population padded with -1 to the widest iteration).
@@ -280,6 +295,7 @@ ArchiveData read_archive_here(const std::string& path) {
       c.items = &items;
     }
     if (screen_records) c.screen = &screen;
+    if (mscale_records) c.mscale = &mscale;
     if (content_sha256(config_text, a.final_best, c) != h5::read_attr(f.id, "content_sha256", path))
       fail(ErrorKind::Format, path + ": content checksum mismatch: the archive is corrupt");
   }

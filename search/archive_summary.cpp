@@ -165,10 +165,26 @@ long tokens_processed(const ArchiveSummary& s) {
 json to_json(const ArchiveSummary& s) {
   const json& c = s.config;
   json run = json::object();
-  for (const char* k :
-       {"model", "data", "target_length", "original_length", "scale", "algorithm", "seed",
-        "samples", "search_start_tokens", "mscale", "short_length", "fitness", "racing", "racing_z",
-        "screen_length", "screen_keep", "hyperparams", "toolkit"})
+  for (const char* k : {"model",
+                        "data",
+                        "target_length",
+                        "original_length",
+                        "scale",
+                        "algorithm",
+                        "seed",
+                        "samples",
+                        "search_start_tokens",
+                        "mscale",
+                        "search_mscale",
+                        "mscale_bounds",
+                        "short_length",
+                        "fitness",
+                        "racing",
+                        "racing_z",
+                        "screen_length",
+                        "screen_keep",
+                        "hyperparams",
+                        "toolkit"})
     if (c.contains(k)) run[k] = c[k];
   json iters = json::array();
   for (size_t i = 0; i < s.iterations.size(); ++i) {
@@ -204,6 +220,7 @@ json to_json(const ArchiveSummary& s) {
                 {"yarn", s.yarn.empty() ? json(nullptr) : json(s.yarn)},
                 {"note", s.yarn_note}}},
               {"summary_csv", base}};
+  if (s.best.mscale > 0) out["best"]["mscale"] = s.best.mscale;  // --search-mscale runs
   if (!s.front.empty()) {
     json points = json::array();
     for (const auto& b : s.front_baselines)

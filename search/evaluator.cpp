@@ -22,6 +22,10 @@ RopeScaling FitnessSpec::scaling_for(const Genome& ind, int length) const {
   r.factor = std::max(1.0, static_cast<double>(length) / original_length);
   r.mscale = mscale;
   r.mscale_value = mscale_value;
+  if (ind.mscale > 0) {  // searched (--search-mscale): this candidate's own attention factor
+    r.mscale = MscaleKind::Fixed;
+    r.mscale_value = ind.mscale;
+  }
   if (single_set && length < target_length) r.target_length = target_length;
   if (short_search()) {  // exactly as deployed: the length picks the set
     r.factors = {long_factors};

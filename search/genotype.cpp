@@ -11,6 +11,7 @@ namespace lr {
 namespace {
 
 double log_ratio(double lo, double hi) { return hi > lo ? std::log(hi / lo) : 0.0; }
+double unit(double v) { return std::isfinite(v) ? std::clamp(v, 0.0, 1.0) : 0.0; }
 
 }  // namespace
 
@@ -25,7 +26,7 @@ Genome Genotype::decode(const std::vector<double>& z) const {
          "genotype: " + std::to_string(z.size()) + " genes for " + std::to_string(size()));
   const size_t m = pairs_.size();
   std::vector<double> u(z.begin(), z.begin() + static_cast<std::ptrdiff_t>(m));
-  for (double& v : u) v = std::isfinite(v) ? std::clamp(v, 0.0, 1.0) : 0.0;
+  for (double& v : u) v = unit(v);
   std::sort(u.begin(), u.end());
   // Pairs not searched start at their lower bound; project() fixes or derives them.
   std::vector<double> lambda(space_.half);
@@ -40,11 +41,13 @@ Genome Genotype::decode(const std::vector<double>& z) const {
   const auto& set = space_.start_token_set;
   g.start_tokens = set.front();
   if (space_.search_start_tokens) {
-    const double v = z.back();
-    const double x = std::isfinite(v) ? std::clamp(v, 0.0, 1.0) : 0.0;
+    const double x = unit(z[m]);
     const auto idx = static_cast<size_t>(std::lround(x * static_cast<double>(set.size() - 1)));
     g.start_tokens = set[std::min(idx, set.size() - 1)];
   }
+  if (space_.search_mscale())
+    g.mscale = space_.snap_mscale(space_.mscale_lo +
+                                  unit(z.back()) * (space_.mscale_hi - space_.mscale_lo));
   return g;
 }
 
@@ -64,6 +67,11 @@ std::vector<double> Genotype::encode(const Genome& g) const {
     const auto it = std::find(set.begin(), set.end(), g.start_tokens);
     const double idx = it == set.end() ? 0.0 : static_cast<double>(it - set.begin());
     z.push_back(set.size() > 1 ? idx / static_cast<double>(set.size() - 1) : 0.5);
+  }
+  if (space_.search_mscale()) {
+    const double lo = space_.mscale_lo, hi = space_.mscale_hi;
+    const double v = g.mscale > 0 ? g.mscale : space_.mscale_seed;
+    z.push_back(hi > lo ? unit((v - lo) / (hi - lo)) : 0.0);
   }
   return z;
 }

@@ -16,7 +16,8 @@ namespace lr {
 // derived from others) and the 0.01 grid come from SearchSpace::project. λ = lo (λ_0 = 1 in
 // dim_mono) is the box bound u = 0; equal neighbours are equal genes, or neighbours closer than
 // half a grid step. With a searched n̂ one more gene picks the member of start_token_set by
-// rounding z · (members - 1).
+// rounding z · (members - 1), and with --search-mscale the last gene places the attention factor
+// linearly between its bounds (SearchSpace::snap_mscale).
 //
 // encode() is the inverse on the grid: decode(encode(g)) == g for every feasible genome g.
 // (A softmax of log-steps, the other natural map, needs genes of about -16 for the zero steps of
@@ -25,7 +26,9 @@ namespace lr {
 class Genotype {
  public:
   explicit Genotype(SearchSpace space);
-  size_t size() const { return pairs_.size() + (space_.search_start_tokens ? 1 : 0); }
+  size_t size() const {
+    return pairs_.size() + (space_.search_start_tokens ? 1 : 0) + (space_.search_mscale() ? 1 : 0);
+  }
   const std::vector<int>& searched_pairs() const { return pairs_; }
   Genome decode(const std::vector<double>& z) const;
   std::vector<double> encode(const Genome& g) const;

@@ -69,7 +69,7 @@ class MpiEvaluator : public Evaluator {
       const size_t i = queue.front();
       queue.pop_front();
       std::vector<double> job = {kCandidate, static_cast<double>(i),
-                                 static_cast<double>(batch[i].start_tokens)};
+                                 static_cast<double>(batch[i].start_tokens), batch[i].mscale};
       job.insert(job.end(), batch[i].lambda.begin(), batch[i].lambda.end());
       job.insert(job.end(), {static_cast<double>(race.ref.size()), race.z, race.sigma});
       job.insert(job.end(), race.ref.begin(), race.ref.end());
@@ -168,13 +168,14 @@ void mpi_worker_loop(Evaluator& local, int half) {
     std::vector<double> res = {job.size() > 1 ? job[1] : 0.0, -1.0, 0.0};
     std::string error;
     try {
-      const size_t head = 3 + static_cast<size_t>(half);
+      const size_t head = 4 + static_cast<size_t>(half);
       if (type == kCandidate) {
         if (job.size() < head + 3 || job.size() != head + 3 + static_cast<size_t>(job[head]))
           fail(ErrorKind::Data, "malformed job from rank 0");
         Individual ind;
         ind.start_tokens = static_cast<int>(job[2]);
-        ind.lambda.assign(job.begin() + 3, job.begin() + head);
+        ind.mscale = job[3];
+        ind.lambda.assign(job.begin() + 4, job.begin() + head);
         Race race;
         race.z = job[head + 1];
         race.sigma = job[head + 2];

@@ -145,8 +145,10 @@ Individual pick_individual(const std::vector<Individual>& all, const std::string
 
 nlohmann::json front_json(const std::vector<Individual>& front) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto& m : front)
+  for (const auto& m : front) {
     a.push_back({{"id", m.id}, {"ppl", m.ppl}, {"short_ppl", m.short_ppl}});
+    if (m.mscale > 0) a.back()["mscale"] = m.mscale;
+  }
   return a;
 }
 

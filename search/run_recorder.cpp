@@ -107,6 +107,7 @@ void RunRecorder::on_end(const EvolutionResult& res) {
   nlohmann::json j = o_.final_extra;
   j[o_.factors_key] = r.lambda;
   j["start_tokens"] = r.start_tokens;
+  if (r.mscale > 0) j["mscale"] = r.mscale;  // searched: the number replaces the rule's name
   j["ppl"] = r.ppl;
   if (r.short_ppl > 0) j["short_ppl"] = r.short_ppl;
   j["id"] = r.id;

@@ -61,6 +61,10 @@ const std::vector<SearchOption>& search_options() {
       {"beta-fast", "beta_fast", T::Double, 32.0, "YaRN seed beta_fast", R::Match, false},
       {"beta-slow", "beta_slow", T::Double, 1.0, "YaRN seed beta_slow", R::Match, false},
       {"mscale", "mscale", T::String, "su", "su | yarn | one | a number", R::Match, false},
+      {"search-mscale", "search_mscale", T::String, "",
+       "also search the attention factor: auto ([1, 1.25 max(su, yarn)]) or LO:HI; pagmo "
+       "optimizers only; seeded with --mscale (docs/search.md, The attention factor)",
+       R::Match, false},
       {"short-length", "short_length", T::Int, 0, "also score this (short) length", R::Match,
        false},
       {"short-weight", "short_weight", T::Double, 0.0, "objective += w * short PPL", R::Match,
@@ -237,7 +241,16 @@ json config_from_options(const GivenOptions& given) {
   c["hyperparams"] = hp.to_json();
   if (c["max_evaluations"].get<int>() < 0)
     fail(ErrorKind::InvalidArgument, "--max-evaluations must be >= 0 (0: no budget)");
+  const std::string sm = c["search_mscale"].get<std::string>();
+  if (!sm.empty() && c["search_short_factors"].get<bool>())
+    fail(ErrorKind::InvalidArgument,
+         "--search-mscale searches the long factors' attention factor: a short-factor search "
+         "keeps the long factors' own");
   if (opt == Optimizer::Ga) {  // the GA's record stays as before: no optimizer settings
+    if (!sm.empty())
+      fail(ErrorKind::Unsupported,
+           "--search-mscale is a gene of the pagmo optimizers' genotype: the GA's operators do "
+           "not carry it (use --optimizer cmaes, xnes, pso_gen, gaco or nsga2)");
     if (!str("optimizer-settings").empty())
       fail(ErrorKind::InvalidArgument,
            "--optimizer-settings sets a pagmo optimizer: the GA takes --hyperparams");

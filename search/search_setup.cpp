@@ -85,6 +85,20 @@ int critical_pair(const json& cfg, const ModelConfig& mc, const FitnessSpec& spe
   return k;
 }
 
+// The attention factor the --mscale rule gives at the target (the searched one's seed).
+double rule_mscale(const FitnessSpec& spec) {
+  switch (spec.mscale) {
+    case MscaleKind::One:
+      return 1.0;
+    case MscaleKind::Yarn:
+      return mscale_yarn(spec.scale());
+    case MscaleKind::Fixed:
+      return spec.mscale_value;
+    default:
+      return mscale_su(spec.scale(), spec.original_length);
+  }
+}
+
 }  // namespace
 
 SearchSetup setup_search(json cfg, const SetupOptions& o) {
@@ -179,6 +193,14 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
   if (const int k = critical_pair(cfg, model.config, spec, where); k > 0) {
     s.space.critical = k;
     cfg["critical_pair"] = k;
+  }
+  if (const auto sm = key_get_or<std::string>(cfg, "search_mscale", "", where); !sm.empty()) {
+    if (s.optimizer == Optimizer::Ga || spec.short_search())
+      fail(ErrorKind::InvalidArgument, where +
+                                           ": --search-mscale needs a pagmo optimizer and "
+                                           "long factors");
+    s.space.set_mscale_search(sm, rule_mscale(spec), spec.original_length);
+    cfg["mscale_bounds"] = {s.space.mscale_lo, s.space.mscale_hi};
   }
   if (spec.short_search()) {  // λ_i in [1, s], n̂ = 0
     if (s.algorithm != Algorithm::DimMono)
@@ -280,6 +302,7 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
                     {"algorithm", cfg.at("algorithm")},
                     {"seed", cfg.at("seed")}};
   if (spec.short_search()) ro.final_extra["long_factor"] = spec.long_factors;
+  if (s.space.search_mscale()) ro.final_extra["search_mscale"] = cfg.at("search_mscale");
   if (s.optimizer != Optimizer::Ga) ro.final_extra["optimizer"] = optimizer_name(s.optimizer);
   if (s.space.critical > 0) {
     ro.final_extra["critical_dim"] = cfg.at("critical_dim");

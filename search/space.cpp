@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
+#include "core/rope/rope.h"
 #include "core/util/error.h"
 
 namespace lr {
@@ -49,10 +51,35 @@ int SearchSpace::max_grid() const {
   return static_cast<int>(std::floor((max_factor - 1.0) / step + 1e-9));
 }
 double SearchSpace::snap(double v) const { return value(std::clamp(grid(v), 0, max_grid())); }
+double SearchSpace::snap_mscale(double v) const {
+  const double lo = std::ceil(mscale_lo * 1000.0 - 1e-6) / 1000.0;
+  const double hi = std::floor(mscale_hi * 1000.0 + 1e-6) / 1000.0;
+  return mscale_grid(std::clamp(std::isfinite(v) ? v : lo, lo, hi));
+}
 bool SearchSpace::fixed(int i) const {
   return algorithm == Algorithm::DimPieceMono && (i <= alpha || i > beta);
 }
 double SearchSpace::fixed_value(int i) const { return i <= alpha ? 1.0 : scale; }
+void SearchSpace::set_mscale_search(const std::string& spec, double rule, int original_length) {
+  double lo = 1.0, hi = 1.25 * std::max(mscale_su(scale, original_length), mscale_yarn(scale));
+  if (spec != "auto") {
+    const size_t colon = spec.find(':');
+    char* end = nullptr;
+    lo = std::strtod(spec.c_str(), &end);
+    const bool lo_ok = colon != std::string::npos && end == spec.c_str() + colon;
+    hi = lo_ok ? std::strtod(spec.c_str() + colon + 1, &end) : 0.0;
+    if (!lo_ok || *end != '\0' || !(lo > 0) || !(hi > lo) || hi > 4)
+      fail(ErrorKind::InvalidArgument,
+           "--search-mscale must be 'auto' or LO:HI with 0 < LO < HI <= 4 (got '" + spec + "')");
+  }
+  if (std::floor(hi * 1000.0 + 1e-6) <= std::ceil(lo * 1000.0 - 1e-6))
+    fail(ErrorKind::InvalidArgument,
+         "--search-mscale " + spec + ": the bounds hold one grid point (0.001) at most");
+  mscale_lo = lo;
+  mscale_hi = hi;
+  mscale_seed = snap_mscale(rule);
+}
+
 int SearchSpace::min_grid(int i) const {
   if (critical <= 0 || i < critical) return 0;
   return std::min(max_grid(), static_cast<int>(std::ceil((scale - 1.0) / step - 1e-9)));
@@ -115,13 +142,22 @@ std::string SearchSpace::violation(const Genome& ind) const {
   if (std::find(start_token_set.begin(), start_token_set.end(), ind.start_tokens) ==
       start_token_set.end())
     return "start tokens not in the set";
+  if (!search_mscale() && ind.mscale != 0) return "an attention factor the run does not search";
+  if (search_mscale() && ind.mscale != snap_mscale(ind.mscale))
+    return "attention factor off its grid or bounds";
   return "";
 }
 
 std::string SearchSpace::key(const Genome& ind) const {
   std::string k;
   for (double v : ind.lambda) k += std::to_string(grid(v)) + ",";
-  return k + "|" + std::to_string(ind.start_tokens);
+  k += '|';
+  k += std::to_string(ind.start_tokens);
+  if (ind.mscale != 0) {
+    k += "|m";
+    k += std::to_string(std::lround(ind.mscale * 1000.0));
+  }
+  return k;
 }
 
 }  // namespace lr

@@ -1,5 +1,6 @@
 // Search space of (λ, n̂): grid, bounds, the monotonic constraint, and individuals.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -16,6 +17,9 @@ enum class Origin { Init = 0, Mutation = 1, Crossover = 2, Optimizer = 3 };
 struct Genome {
   std::vector<double> lambda;  // head_dim/2 factors on the grid
   int start_tokens = 0;        // n̂, a member of SearchSpace::start_token_set
+  // The attention factor past n̂ when the search holds it (--search-mscale), on the 0.001 grid;
+  // 0 = the run's --mscale rule.
+  double mscale = 0.0;
 };
 
 // Where a candidate comes from.
@@ -62,6 +66,15 @@ struct SearchSpace {
   // LongRoPE2 mode (--critical-dim): pairs >= critical are searched in [s, 1.25 s]; pairs below
   // are derived from λ_critical as λ_i = λ_critical^(i/critical) on the grid. -1 = off.
   int critical = -1;
+  // --search-mscale: the attention factor is a gene in [mscale_lo, mscale_hi] on a 0.001 grid
+  // (both 0: off, every genome's mscale 0); seeds carry mscale_seed, the --mscale rule's value.
+  double mscale_lo = 0.0, mscale_hi = 0.0, mscale_seed = 0.0;
+  bool search_mscale() const { return mscale_hi > 0; }
+  static double mscale_grid(double v) { return std::round(v * 1000.0) / 1000.0; }
+  double snap_mscale(double v) const;  // onto the grid within the bounds
+  // Turns the gene on from --search-mscale's text: "auto" = [1, 1.25 · max(su, yarn) at s], or
+  // "LO:HI" with 0 < LO < HI <= 4; `rule` (the --mscale rule's factor at s) seeds it.
+  void set_mscale_search(const std::string& spec, double rule, int original_length);
 
   SearchSpace(Algorithm a, int half_dims, double s, double step, std::vector<int> n_hat_set,
               bool search_n_hat);
@@ -84,7 +97,7 @@ struct SearchSpace {
   void derive(std::vector<double>& lambda) const;
   // Empty string if `ind` satisfies every constraint, else what is violated.
   std::string violation(const Genome& g) const;
-  // Dedup key: grid indices and n̂.
+  // Dedup key: grid indices, n̂ and (searched) the mscale's grid index.
   std::string key(const Genome& g) const;
   // Projects arbitrary factors onto the grid, bounds, fixed pieces and monotonicity.
   std::vector<double> project(std::vector<double> lambda) const;

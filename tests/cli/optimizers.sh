@@ -77,13 +77,6 @@ n=$(final "$T/b/result_final.json" | awk '{print $NF}')
 [ "${n:-0}" -ge 8 ] && [ "${n:-99}" -lt 14 ] && ok "--max-evaluations 8 stops after the generation reaching it ($n)" \
   || bad "--max-evaluations: $n evaluations"
 
-refuse() {  # name, expected message part, args...
-  local name=$1 want=$2; shift 2
-  local out; out=$("$BIN" search "${ARGS[@]}" --output-dir "$T/r" "$@" 2>&1)
-  local rc=$?
-  [ $rc -ne 0 ] && [ "$(echo "$out" | grep -c .)" = 1 ] && echo "$out" | grep -q "longrope: error: .*$want" \
-    && ok "refused: $name" || bad "$name (rc $rc): $out"
-}
 refuse "unknown optimizer" "unknown optimizer 'adam'" --optimizer adam
 refuse "racing with cmaes" "--racing.*--optimizer ga" --optimizer cmaes --racing
 refuse "screen with cmaes" "--screen-length.*one candidate at a time" --optimizer cmaes --screen-length 512

@@ -25,6 +25,14 @@ def check(path):
         hi = 1.25 * s if cfg["algorithm"] == "dim_mono" and not cfg.get("search_short_factors") else s
         k = cfg.get("critical_pair", -1)  # LongRoPE2 mode: pairs >= k in [s, 1.25 s], below derived
         lo_k = np.ceil((s - 1.0) / step - 1e-9) * step + 1.0
+        # --search-mscale: each attention factor on the 0.001 grid within mscale_bounds.
+        ms = f["individuals/mscale"][:] if "individuals/mscale" in f else np.zeros(len(lam))
+        if "mscale_bounds" in cfg:
+            m_lo, m_hi = cfg["mscale_bounds"]
+            assert np.all(ms >= m_lo - 1e-12) and np.all(ms <= m_hi + 1e-12), "mscale bounds"
+            assert np.all(np.abs(ms * 1000 - np.round(ms * 1000)) < 1e-6), "mscale off its grid"
+        else:
+            assert np.all(ms == 0), "an attention factor in a run that does not search it"
         seen = set()
         for i, (row, n) in enumerate(zip(lam, st)):
             if k > 0:
@@ -36,7 +44,7 @@ def check(path):
             assert np.all(row >= 1.0 - 1e-12) and np.all(row <= hi + 1e-9), f"{i}: bounds {row}"
             assert np.all(np.diff(row) >= -1e-12), f"{i}: not monotonic {row}"
             assert int(n) in allowed, f"{i}: n̂ {n} not allowed"
-            key = (tuple(np.round(grid).astype(int)), int(n))
+            key = (tuple(np.round(grid).astype(int)), int(n), int(round(ms[i] * 1000)))
             assert key not in seen, f"{i}: repeated genome"
             seen.add(key)
         ppl = f["individuals/ppl"][:]
@@ -54,7 +62,7 @@ def same(a, b):
                      "individuals/ppl", "individuals/origin", "individuals/parent1",
                      "individuals/parent2", "individuals/iteration", "iterations/population",
                      "iterations/best_ppl", "individuals/screen_ppl", "individuals/item_nll",
-                     "individuals/items_scored", "individuals/tokens"]:
+                     "individuals/items_scored", "individuals/tokens", "individuals/mscale"]:
             if name not in fa and name not in fb:
                 continue
             x, y = fa[name][:], fb[name][:]

@@ -9,7 +9,8 @@
 
 namespace lr::test {
 
-// Closed-form fitness: distance to a hidden monotonic target, plus a preference for n̂ = 4.
+// Closed-form fitness: distance to a hidden monotonic target, plus a preference for n̂ = 4 and,
+// when searched, for an attention factor of mscale_target.
 class StubEvaluator : public Evaluator {
  public:
   explicit StubEvaluator(int half, long fail_after = -1) : fail_after_(fail_after) {
@@ -24,6 +25,8 @@ class StubEvaluator : public Evaluator {
       for (size_t k = 0; k < target_.size(); ++k) d += std::pow(batch[i].lambda[k] - target_[k], 2);
       Fitness f;
       f.ppl = 10.0 + d + 0.01 * std::abs(batch[i].start_tokens - 4);
+      if (batch[i].mscale > 0)
+        f.ppl += mscale_weight * std::pow(batch[i].mscale - mscale_target, 2);
       if (short_objective) {  // prefers the original RoPE: conflicts with the long objective
         f.short_ppl = 5.0;
         for (double l : batch[i].lambda) f.short_ppl += 0.1 * (l - 1.0) * (l - 1.0);
@@ -34,6 +37,8 @@ class StubEvaluator : public Evaluator {
   double evaluate_scaling(const RopeScaling&) override { return 0; }
   long calls_ = 0;
   bool short_objective = false;
+  double mscale_target = 1.3;  // the searched attention factor's best value (--search-mscale)
+  double mscale_weight = 1.0;
 
  private:
   long fail_after_;
