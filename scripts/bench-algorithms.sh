@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Optimizers against the paper's GA: held-out quality against forward-pass tokens, 3 seeds each,
 # for the plain GA, GA + racing + screen, CMA-ES, xNES, a batch optimizer (PSO with the length
-# screen) and LongRoPE2 mode (critical dimension; GA and CMA-ES):
+# screen), LongRoPE2 mode (critical dimension; GA and CMA-ES) and CMA-ES with --search-mscale:
 #   stories260K 512 -> 4096 (search tinystories-like 01-06, judge 07-12) and
 #   fixture-llama-5m 256 -> 2048 (search pg19-like/valid, judge pg19-like/test) through
 #   scripts/bench-search-cost.sh (table.md: tokens vs the plain GA, improvement kept, the tokens
@@ -16,7 +16,7 @@ SHARED=${SHARED:-../shared}
 OUT=${OUT:-results/bench-algorithms}
 SEEDS=${SEEDS:-"0 1 2"}
 MODELS=${MODELS:-"stories fixture"}
-VARIANTS=${VARIANTS:-"plain racing-screen-q cmaes xnes pso_gen-screen longrope2 longrope2-cmaes"}
+VARIANTS=${VARIANTS:-"plain racing-screen-q cmaes xnes pso_gen-screen longrope2 longrope2-cmaes cmaes-mscale"}
 PASSKEY_VARIANTS=${PASSKEY_VARIANTS:-"ga cmaes xnes"}
 THREADS=${THREADS:-2}
 SHARED=$SHARED OUT=$OUT SEEDS=$SEEDS MODELS=$MODELS HPS=dim_mono VARIANTS=$VARIANTS \

@@ -42,10 +42,11 @@ setup_model() {  # sets MODEL TARGET SAMPLES SEARCH JUDGE for $1
   esac
 }
 
-heldout() {  # factors-file [rope [n̂]] -> held-out PPL at TARGET (truncate, every document)
+heldout() {  # factors-file [rope [n̂ [mscale]]] -> held-out PPL at TARGET (truncate, every document)
   local rope=${2:-longrope} extra=()
   [ "$rope" = longrope ] && extra=(--factors "$1")
   [ -n "${3:-}" ] && extra+=(--start-tokens "$3")  # CSV factors carry no n̂; JSON does
+  [ -n "${4:-}" ] && extra+=(--mscale "$4")        # nor a searched attention factor
   $BIN eval ppl -q --model "$MODEL" --data "$JUDGE" --num-tokens "$TARGET" --samples 0 \
     --rope "$rope" "${extra[@]}" --threads "$THREADS" --output "$OUT/e-$$.csv" >/dev/null
   tail -1 "$OUT/e-$$.csv" | cut -d, -f2; rm -f "$OUT/e-$$.csv"
@@ -78,6 +79,8 @@ for m in $MODELS; do
       # LongRoPE2: only the pairs above the critical dimension searched (GA, CMA-ES).
       longrope2) extra+=(--critical-dim auto) ;;
       longrope2-cmaes) extra+=(--critical-dim auto --optimizer cmaes) ;;
+      # CMA-ES with the attention factor as a gene (--search-mscale auto).
+      cmaes-mscale) extra+=(--optimizer cmaes --search-mscale auto) ;;
       *) echo "bench-search-cost: unknown variant '$v'" >&2; exit 2 ;;
     esac
     echo "== $m $hp $v seed $seed" >&2
@@ -91,14 +94,16 @@ for m in $MODELS; do
     fi
     wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
     # Held-out PPL of every iteration's best, against the tokens spent up to that iteration.
-    while read -r it tok nhat; do
-      echo "$key$it,$tok,$(heldout "$(printf "%s/result_it%03d.csv" "$run" "$it")" longrope "$nhat")" >> "$OUT/curve.csv"
+    while read -r it tok nhat ms; do
+      echo "$key$it,$tok,$(heldout "$(printf "%s/result_it%03d.csv" "$run" "$it")" longrope "$nhat" "$ms")" >> "$OUT/curve.csv"
     done < <($PY - "$run/archive.h5" <<'PYEOF'
 import h5py, sys, numpy as np
 f = h5py.File(sys.argv[1]); g = f["individuals"]
 it, tok, ids, st = g["iteration"][:], g["tokens"][:], g["id"][:], g["start_tokens"][:]
+ms = g["mscale"][:] if "mscale" in g else np.zeros(len(ids))  # --search-mscale runs only
 for i, best in zip(f["iterations/iteration"][:], f["iterations/best_id"][:]):
-    print(i, int(tok[it <= i].sum()), int(st[ids == best][0]))
+    m = ms[ids == best][0]
+    print(i, int(tok[it <= i].sum()), int(st[ids == best][0]), repr(float(m)) if m > 0 else "")
 PYEOF
 )
     # raced_out: candidates stopped early (raced out, or screened out by the length screen).
