@@ -3,7 +3,7 @@
 #  - every candidate's factor archived on the 0.001 grid within the bounds, the seeds at su's;
 #  - result_final.json carries it: eval ppl of that file gives the archived PPL, export writes it;
 #  - NSGA-II's short objective uses it at L, as a one-set runtime does; MPI ranks get it;
-#  - inspect names the gene; resume, the GA, short factors and bad bounds are refused by name.
+#  - kill -9 + resume ends alike; inspect names the gene; other bounds on resume, the GA, short factors and bad bounds are refused by name.
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3; CHK=$ROOT/tests/reference/check_archive.py
@@ -42,6 +42,17 @@ PYEOF
   "$BIN" inspect --archive "$T/c/archive.h5" > "$T/i.txt"
   grep -q "^mscale gene  searched in \[1.0,1.42" "$T/i.txt" && grep -q "attention factor $m (searched)" "$T/i.txt" \
     && ok "inspect names the gene and the best's factor" || bad "inspect: $(grep -i mscale "$T/i.txt")"
+  # kill -9 mid-run + --resume: the archived factors replay, the run ends on the same result.
+  CM=(--optimizer cmaes --set generations=3 --set population_size=6 --search-mscale auto)
+  "$BIN" search "${ARGS[@]}" "${CM[@]}" --output-dir "$T/k" >/dev/null 2>&1 &
+  pid=$!; sleep 1; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  if [ -f "$T/k/archive.h5" ]; then
+    "$BIN" search --resume "$T/k/archive.h5" --threads 1 --baselines false -q >/dev/null 2>&1
+  else
+    "$BIN" search "${ARGS[@]}" "${CM[@]}" --output-dir "$T/k" >/dev/null 2>&1
+  fi
+  $PY "$CHK" same "$T/c/archive.h5" "$T/k/archive.h5" >/dev/null \
+    && ok "kill -9 + resume: the same archive, factors included" || bad "resumed archive differs"
   out=$("$BIN" search --resume "$T/c/archive.h5" --search-mscale 1:1.2 2>&1)
   [ $? -ne 0 ] && echo "$out" | grep -q 'longrope: error: .*--search-mscale "1:1.2" (the run has "auto")' \
     && ok "resume refuses other bounds" || bad "resume with other bounds: $out"
