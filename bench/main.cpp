@@ -10,8 +10,11 @@
 
 #include "bench/bench_model.h"
 #include "bench/gemm_bench.h"
+#include "bench/peak_bench.h"
 #include "core/formats/gguf.h"
+#include "core/kernels/kernels.h"
 #include "core/util/error.h"
+#include "core/util/parallel.h"
 
 namespace {
 
@@ -20,6 +23,9 @@ constexpr const char* kUsage =
     "       longrope-bench-model shard MODEL.gguf OUT.h5 [--docs N] [--tokens N] [--seed N]\n"
     "       longrope-bench-model shapes\n"
     "       longrope-bench-model gemm SHAPE TYPE [--tokens N] [--reps N] [--seed N]\n"
+    "       longrope-bench-model fma [--threads N]   (pure FMA loop, 1..N threads, each path)\n"
+    "       longrope-bench-model attention [--tokens N] [--head-dim D] [--heads H]\n"
+    "                            [--kv-heads K] [--threads N] [--reps N]\n"
     "TYPE: F32, F16, Q8_0 or Q4_K_M (llama.cpp's mix); see scripts/make-bench-model.sh\n";
 
 // Splits `args` into positionals and `--name value` options (names already in `opts`).
@@ -51,7 +57,9 @@ int run(const std::vector<std::string>& args) {
   }
   const std::string cmd = args[0];
   std::map<std::string, long long> opts = {
-      {"seed", 0}, {"docs", 5}, {"tokens", cmd == "gemm" ? 2048 : 16384}, {"reps", 3}};
+      {"seed", 0},  {"docs", 5},    {"tokens", cmd == "shard" ? 16384 : 2048},
+      {"reps", 3},  {"threads", 0}, {"head-dim", 64},
+      {"heads", 7}, {"kv-heads", 1}};
   const auto pos = parse({args.begin() + 1, args.end()}, opts);
   if (cmd == "shapes" && pos.empty()) {
     for (const auto& s : shapes())
@@ -100,6 +108,40 @@ int run(const std::vector<std::string>& args) {
                   r.seconds, r.gflops);
     std::printf("all layers,%s,,,%d,%d,,%.2f\n", pos[1].c_str(), s.layers, tokens,
                 weighted_gflops(rows, tokens));
+    return 0;
+  }
+  const int threads = opts["threads"] > 0 ? static_cast<int>(opts["threads"]) : lr::max_threads();
+  const char* path = lr::kernel_path_name(lr::active_kernel_path());
+  if (cmd == "fma" && pos.empty()) {  // every path this CPU runs, then the active one again
+    std::printf("path,threads,gflops,per_thread,vs_1_thread\n");
+    for (lr::KernelPath p : lr::supported_kernel_paths()) {
+      lr::set_kernel_path(lr::kernel_path_name(p));
+      double one = 0;
+      for (int t = 1; t <= threads; ++t) {
+        const double g = fma_peak_gflops(t);
+        if (t == 1) one = g;
+        std::printf("%s,%d,%.2f,%.2f,%.3f\n", lr::kernel_path_name(p), t, g, g / t, g / one);
+      }
+    }
+    lr::set_kernel_path(path);
+    return 0;
+  }
+  if (cmd == "attention" && pos.empty()) {
+    AttentionCase c;
+    c.tokens = static_cast<int>(opts["tokens"]);
+    c.head_dim = static_cast<int>(opts["head-dim"]);
+    c.heads = static_cast<int>(opts["heads"]);
+    c.kv_heads = static_cast<int>(opts["kv-heads"]);
+    if (c.tokens > (1 << 20) || c.head_dim > 1024 || c.heads > 256)
+      lr::fail(lr::ErrorKind::InvalidArgument, "attention: tokens <= 2^20, head_dim <= 1024");
+    lr::set_threads(threads);
+    const double peak = fma_peak_gflops(threads);
+    const AttentionTiming t = bench_attention(c, static_cast<int>(opts["reps"]));
+    std::printf(
+        "path,threads,tokens,head_dim,heads,kv_heads,seconds,gflops,fma_peak_gflops,"
+        "pct_of_peak\n%s,%d,%d,%d,%d,%d,%.4f,%.2f,%.2f,%.1f\n",
+        path, threads, c.tokens, c.head_dim, c.heads, c.kv_heads, t.seconds, t.gflops, peak,
+        100.0 * t.gflops / peak);
     return 0;
   }
   std::fputs(kUsage, stderr);

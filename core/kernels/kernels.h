@@ -75,6 +75,9 @@ struct KernelTable {
   void (*exp)(const float* x, float* y, long n);
   void (*attention_block)(const AttnBlock& a);
   void (*attention_row)(const AttnRow& a);
+  // The FMA throughput probe (simd_peak.h): `iters` rounds of independent register-only FMA
+  // chains, the last accumulator in *sink; returns the FLOPs done. Benchmarks divide by it.
+  double (*fma_loop)(long iters, float* sink);
 };
 
 // The table in force: LONGROPE_KERNELS (scalar|avx2|avx512|neon|auto) when set, else the best

@@ -65,6 +65,20 @@ void exp_array(const float* x, float* y, long n) {
   for (long i = 0; i < n; ++i) y[i] = scalar::exp(x[i]);
 }
 
+// The plain C++ twin of simd_peak.h: 12 scalar chains of a·x + c (the compiler may contract
+// them to FMAs or not; this path's peak is whatever plain code reaches).
+double fma_loop(long iters, float* sink) {
+  constexpr int kChains = 12;
+  float acc[kChains];
+  for (int c = 0; c < kChains; ++c) acc[c] = 0.001f * static_cast<float>(c);
+  for (long i = 0; i < iters; ++i)
+    for (float& x : acc) x = x * 0.999999f + 1e-7f;
+  float total = 0;
+  for (float x : acc) total += x;
+  *sink = total;
+  return 2.0 * kChains * static_cast<double>(iters);
+}
+
 }  // namespace
 
 void scalar_attention_block(const AttnBlock& a);
@@ -72,8 +86,8 @@ void scalar_attention_row(const AttnRow& a);
 
 const KernelTable* scalar_table() {
   static const KernelTable t{
-      KernelPath::Scalar,     rmsnorm_row,         rope_row, swiglu, log_softmax_at, exp_array,
-      scalar_attention_block, scalar_attention_row};
+      KernelPath::Scalar,     rmsnorm_row,          rope_row, swiglu, log_softmax_at, exp_array,
+      scalar_attention_block, scalar_attention_row, fma_loop};
   return &t;
 }
 

@@ -1,6 +1,7 @@
 // Benchmark model writer (bench/): the Q4_K_M rule, random blocks, and tiny models of every
 // type read back through the GGUF loader with the planned types and a finite PPL; the GEMM
-// benchmark covers each layer matrix once per type.
+// benchmark covers each layer matrix once per type; the FMA-peak probe and the attention bench
+// count their FLOPs.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,8 +10,10 @@
 
 #include "bench/bench_model.h"
 #include "bench/gemm_bench.h"
+#include "bench/peak_bench.h"
 #include "bench/random_blocks.h"
 #include "core/formats/gguf.h"
+#include "core/kernels/kernels.h"
 #include "core/model/model.h"
 #include "core/tensor/quant_blocks.h"
 #include "core/tokenizer/tokenizer_factory.h"
@@ -191,3 +194,40 @@ TEST(BenchModel, TinyModelsLoadWithPlannedTypesAndFinitePpl) {
 
 }  // namespace
 }  // namespace lr::bench
+
+namespace lr {
+namespace {
+
+TEST(BenchPeak, FmaLoopCountsItsFlopsOnEveryPath) {
+  // simd_peak.h: 12 chains of one vector FMA per round, 2 FLOPs per lane.
+  const std::map<KernelPath, int> lanes = {{KernelPath::Scalar, 1},
+                                           {KernelPath::Avx2, 8},
+                                           {KernelPath::Avx512, 16},
+                                           {KernelPath::Neon, 4}};
+  for (KernelPath p : supported_kernel_paths()) {
+    float sink = -1;
+    EXPECT_EQ(kernel_table(p).fma_loop(1000, &sink), 2.0 * 12 * lanes.at(p) * 1000)
+        << kernel_path_name(p);
+    // chain 0 from 0: x -> 0.999999 x + 1e-7 a thousand times stays near 1e-4
+    EXPECT_GT(sink, 0.0f);
+    EXPECT_LT(sink, 1.0f);
+  }
+  EXPECT_GT(bench::fma_peak_gflops(1, 0.01, 1), 0.0);
+}
+
+TEST(BenchPeak, AttentionCountsCausalFlopsAndRefusesBadShapes) {
+  bench::AttentionCase c;
+  c.tokens = 96;
+  c.head_dim = 8;
+  c.heads = 4;
+  c.kv_heads = 2;
+  const auto t = bench::bench_attention(c, 1);
+  EXPECT_EQ(t.flops, 4.0 * 4.0 * 96 * 96 / 2.0 * 8);
+  EXPECT_GT(t.seconds, 0.0);
+  EXPECT_NEAR(t.gflops, t.flops / t.seconds / 1e9, 1e-9 * t.gflops);
+  c.heads = 3;  // not a multiple of the KV heads
+  EXPECT_THROW(bench::bench_attention(c, 1), Error);
+}
+
+}  // namespace
+}  // namespace lr
