@@ -8,6 +8,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "eval/perplexity.h"
+#include "eval/stage_report.h"
 #include "longrope/version.h"
 
 namespace lr::cli {
@@ -37,7 +38,9 @@ int cmd_eval_ppl(const Args& args) {
       "tokenizer", po::value<std::string>()->default_value(""),
       "tokenizer to check the shard against (default: the model's)")(
       "output", po::value<std::string>(), "CSV file: length,ppl")(
-      "json", po::value<std::string>(), "JSON file with per-document NLLs");
+      "json", po::value<std::string>(), "JSON file with per-document NLLs and stage times")(
+      "profile", po::bool_switch(),
+      "print each length's time per forward-pass stage (seconds, share, GFLOP/s) to stderr");
   d.add(rope_options());
   d.add(common_options());
   po::variables_map vm;
@@ -96,6 +99,9 @@ int cmd_eval_ppl(const Args& args) {
     std::printf("%8d %8.3f %12.4f %6zu %10.1f %9.2f\n", r.length, r.scale, r.ppl, r.docs.size(),
                 r.tokens_processed / r.seconds, r.flops / r.seconds / 1e9);
     std::fflush(stdout);
+    if (vm["profile"].as<bool>())
+      std::fprintf(stderr, "stages at %d tokens (%.3f s):\n%s", r.length, r.seconds,
+                   stage_table(r.stages, r.seconds).c_str());
   }
 
   if (vm.count("output")) {
@@ -122,8 +128,11 @@ int cmd_eval_ppl(const Args& args) {
         {"target_length", opt.rope.target_length},
         {"file_factors", !opt.rope.replace_file_factors && model->config.has_file_rope_factors()}};
     for (const auto& r : results) {
-      nlohmann::json jr = {
-          {"length", r.length}, {"scale", r.scale}, {"ppl", r.ppl}, {"seconds", r.seconds}};
+      nlohmann::json jr = {{"length", r.length},
+                           {"scale", r.scale},
+                           {"ppl", r.ppl},
+                           {"seconds", r.seconds},
+                           {"stages", stage_json(r.stages)}};
       for (const auto& ds : r.docs)
         jr["docs"].push_back({{"name", ds.name},
                               {"tokens", ds.tokens},

@@ -189,6 +189,7 @@ LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOption
   RopeScaling r = opt.rope;
   if (!opt.fixed_scale) r.factor = scale_for_length(engine.model().config, r, length);
   res.scale = r.factor;
+  engine.reset_stage_times();
   const auto t0 = std::chrono::steady_clock::now();
   switch (opt.mode) {
     case PplMode::Truncate:
@@ -202,6 +203,7 @@ LengthResult evaluate_length(Engine& engine, const Shard& shard, const PplOption
       break;
   }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  res.stages = engine.stage_times();
   return res;
 }
 

@@ -39,6 +39,7 @@ struct LengthResult {
   long tokens_processed = 0;   // tokens run through the model
   double flops = 0.0;          // prefill_flops of every sequence run
   double seconds = 0.0;
+  StageTimes stages;  // the engine's stage timers over this length (reset at its start)
 };
 
 // The scale a length implies: max(1, length / L), L = rope.original_max_position or the

@@ -73,47 +73,87 @@ void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& 
   float* x = act_.x.data();
   float* xb = act_.xb.data();
 
-  for (int i = 0; i < m; ++i) w.tok_embd.rows_to_f32(tokens[i], 1, x + static_cast<long>(i) * dim);
+  {
+    StageTimer st(times_, Stage::Embed);
+    for (int i = 0; i < m; ++i)
+      w.tok_embd.rows_to_f32(tokens[i], 1, x + static_cast<long>(i) * dim);
+  }
+  // 2 · rows · out · in per product; causal attention ~m · (pos0 + m/2) pairs per head (QKᵀ, PV)
+  const auto gemm = [](long rows, const QTensor& q) { return 2.0 * rows * q.rows * q.cols; };
+  const long span = c.sliding_window > 0 ? std::min(pos0 + m, c.sliding_window) : pos0 + m;
+  const double attn_flops = 4.0 * c.n_heads * c.head_dim * m * (span - m / 2.0);
 
   // Table rows for positions [pos0, pos0 + m): rebuilt per layer only for per-layer factors.
   RopeTable table;
   const bool shared_table = rope.layers.size() == 1;
-  if (shared_table) table.build(rope.at(0), m, pos0);
+  if (shared_table) {
+    StageTimer st(times_, Stage::Rope);
+    table.build(rope.at(0), m, pos0);
+  }
   const AttentionShape shape{m, c.n_heads, c.n_kv_heads, c.head_dim, c.sliding_window};
 
   for (int l = 0; l < c.n_layers; ++l) {
     const LayerWeights& L = w.layers[l];
-    if (!shared_table) table.build(rope.at(l), m, pos0);
+    if (!shared_table) {
+      StageTimer st(times_, Stage::Rope);
+      table.build(rope.at(l), m, pos0);
+    }
     // Attention block
-    rmsnorm_rows(x, L.attn_norm, xb, m, dim, c.norm_eps);
-    linear_bias(xb, L.wq, L.bq, act_.q.data(), m);
-    linear_bias(xb, L.wk, L.bk, act_.k.data(), m);
-    linear_bias(xb, L.wv, L.bv, act_.v.data(), m);
+    {
+      StageTimer st(times_, Stage::Norm);
+      rmsnorm_rows(x, L.attn_norm, xb, m, dim, c.norm_eps);
+    }
+    {
+      StageTimer st(times_, Stage::QkvProj, gemm(m, L.wq) + gemm(m, L.wk) + gemm(m, L.wv));
+      linear_bias(xb, L.wq, L.bq, act_.q.data(), m);
+      linear_bias(xb, L.wk, L.bk, act_.k.data(), m);
+      linear_bias(xb, L.wv, L.bv, act_.v.data(), m);
+    }
     if (L.q_norm) {  // qwen3: RMSNorm of every head (rows of head_dim), before RoPE
+      StageTimer st(times_, Stage::Norm);
       rmsnorm_rows(act_.q.data(), L.q_norm, act_.q.data(), m * c.n_heads, c.head_dim, c.norm_eps);
       rmsnorm_rows(act_.k.data(), L.k_norm, act_.k.data(), m * c.n_kv_heads, c.head_dim,
                    c.norm_eps);
     }
-    rope_rows(act_.q.data(), m, qd, c.n_heads, c.head_dim, c.rope_layout, table);
-    rope_rows(act_.k.data(), m, kvd, c.n_kv_heads, c.head_dim, c.rope_layout, table);
-    if (cache) {
-      std::copy_n(act_.k.data(), static_cast<size_t>(m) * kvd, cache->k_at(l, pos0));
-      std::copy_n(act_.v.data(), static_cast<size_t>(m) * kvd, cache->v_at(l, pos0));
+    {
+      StageTimer st(times_, Stage::Rope);
+      rope_rows(act_.q.data(), m, qd, c.n_heads, c.head_dim, c.rope_layout, table);
+      rope_rows(act_.k.data(), m, kvd, c.n_kv_heads, c.head_dim, c.rope_layout, table);
     }
-    if (pos0 == 0)  // whole sequence so far in act_.k/v: tiled, no n×n matrix
-      attention_tiled(act_.q.data(), act_.k.data(), act_.v.data(), act_.att.data(), shape);
-    else
-      attention_cached(act_.q.data(), act_.att.data(), m, pos0, *cache, l, c.n_heads, c.n_kv_heads,
-                       c.head_dim, c.sliding_window);
-    linear_add(act_.att.data(), L.wo, x, m);
+    {
+      StageTimer st(times_, Stage::Attention, attn_flops);
+      if (cache) {
+        std::copy_n(act_.k.data(), static_cast<size_t>(m) * kvd, cache->k_at(l, pos0));
+        std::copy_n(act_.v.data(), static_cast<size_t>(m) * kvd, cache->v_at(l, pos0));
+      }
+      if (pos0 == 0)  // whole sequence so far in act_.k/v: tiled, no n×n matrix
+        attention_tiled(act_.q.data(), act_.k.data(), act_.v.data(), act_.att.data(), shape);
+      else
+        attention_cached(act_.q.data(), act_.att.data(), m, pos0, *cache, l, c.n_heads,
+                         c.n_kv_heads, c.head_dim, c.sliding_window);
+    }
+    {
+      StageTimer st(times_, Stage::OutProj, gemm(m, L.wo));
+      linear_add(act_.att.data(), L.wo, x, m);
+    }
     // Feed-forward block, in row chunks so the hidden activations stay small
-    rmsnorm_rows(x, L.ffn_norm, xb, m, dim, c.norm_eps);
+    {
+      StageTimer st(times_, Stage::Norm);
+      rmsnorm_rows(x, L.ffn_norm, xb, m, dim, c.norm_eps);
+    }
     for (int r0 = 0; r0 < m; r0 += kFfnChunk) {
       const int rows = std::min(kFfnChunk, m - r0);
       const float* in = xb + static_cast<long>(r0) * dim;
-      linear(in, L.w_gate, act_.gate.data(), rows);
-      linear(in, L.w_up, act_.up.data(), rows);
-      swiglu(act_.gate.data(), act_.up.data(), static_cast<long>(rows) * hid);
+      {
+        StageTimer st(times_, Stage::FfnGemm, gemm(rows, L.w_gate) + gemm(rows, L.w_up));
+        linear(in, L.w_gate, act_.gate.data(), rows);
+        linear(in, L.w_up, act_.up.data(), rows);
+      }
+      {
+        StageTimer st(times_, Stage::Swiglu);
+        swiglu(act_.gate.data(), act_.up.data(), static_cast<long>(rows) * hid);
+      }
+      StageTimer st(times_, Stage::FfnGemm, gemm(rows, L.w_down));
       linear_add(act_.gate.data(), L.w_down, x + static_cast<long>(r0) * dim, rows);
     }
   }
@@ -126,11 +166,18 @@ void Engine::score_rows(const int* tokens, int first, int last, double* out) {
   float* x = act_.x.data();
   float* xb = act_.xb.data();
   // Output head fused with log-softmax, in chunks of rows: never an (n, vocab) matrix.
-  rmsnorm_rows(x + static_cast<long>(first) * dim, w.out_norm, xb + static_cast<long>(first) * dim,
-               last - first, dim, c.norm_eps);
+  {
+    StageTimer st(times_, Stage::Norm);
+    rmsnorm_rows(x + static_cast<long>(first) * dim, w.out_norm,
+                 xb + static_cast<long>(first) * dim, last - first, dim, c.norm_eps);
+  }
   for (int r0 = first; r0 < last; r0 += kHeadChunk) {
     const int rows = std::min(kHeadChunk, last - r0);
-    linear(xb + static_cast<long>(r0) * dim, w.output, act_.logits.data(), rows);
+    {
+      StageTimer st(times_, Stage::Head, 2.0 * rows * w.output.rows * w.output.cols);
+      linear(xb + static_cast<long>(r0) * dim, w.output, act_.logits.data(), rows);
+    }
+    StageTimer st(times_, Stage::Softmax);
     const KernelTable& k = kernels();
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < rows; ++i)

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/engine/kv_cache.h"
+#include "core/engine/stage_times.h"
 #include "core/model/model.h"
 #include "core/rope/rope.h"
 
@@ -54,6 +55,9 @@ class Engine {
 
   const Model& model() const { return model_; }
   size_t activation_bytes() const { return act_.bytes(); }
+  // Wall seconds and FLOPs per stage of every pass since construction or the last reset.
+  const StageTimes& stage_times() const { return times_; }
+  void reset_stage_times() { times_ = StageTimes{}; }
 
   static constexpr int kFfnChunk = 512;   // rows per FFN chunk
   static constexpr int kHeadChunk = 128;  // rows per output-head chunk
@@ -68,6 +72,7 @@ class Engine {
 
   const Model& model_;
   Activations act_;
+  StageTimes times_;
 };
 
 // FLOPs of one prefill of n tokens scoring `scored` positions (matmuls + attention), for

@@ -1,4 +1,4 @@
-// Scoring rules of the perplexity modes, checked against direct engine calls.
+// Scoring rules of the perplexity modes, checked against direct engine calls; the stage timers.
 #include <cmath>
 
 #include "core/util/error.h"
@@ -104,6 +104,27 @@ TEST_F(PerplexityModes, LlamaCppChunksScoreTheSecondHalf) {
     EXPECT_EQ(r.docs[c].tokens, 31);
   }
   EXPECT_NEAR(std::log(r.ppl), nll / n, 1e-9);
+}
+
+TEST_F(PerplexityModes, StageTimersCountThePrefillFlopsAndSplitTheTime) {
+  const Shard sh = synthetic_shard({300, 300}, 512);
+  PplOptions o;
+  o.quiet = true;
+  const auto r = evaluate_length(*engine_, sh, o, 256);
+  // The stages' FLOPs are prefill_flops' terms: every product and causal attention, to rounding.
+  double flops = 0;
+  for (double f : r.stages.flops) flops += f;
+  EXPECT_NEAR(flops, r.flops, 1e-9 * r.flops);
+  const auto at = [&](Stage s) { return r.stages.seconds[static_cast<int>(s)]; };
+  for (Stage s : {Stage::QkvProj, Stage::Attention, Stage::FfnGemm, Stage::Head, Stage::Norm})
+    EXPECT_GT(at(s), 0.0) << stage_name(s);
+  EXPECT_LE(r.stages.total_seconds(), r.seconds);
+  EXPECT_EQ(r.stages.flops[static_cast<int>(Stage::Rope)], 0.0);
+  // Reset at the start of each length: a second length counts only its own passes.
+  const auto r2 = evaluate_length(*engine_, sh, o, 128);
+  double f2 = 0;
+  for (double f : r2.stages.flops) f2 += f;
+  EXPECT_NEAR(f2, r2.flops, 1e-9 * r2.flops);
 }
 
 }  // namespace
