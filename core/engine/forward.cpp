@@ -80,8 +80,8 @@ void Engine::run_layers(const int* tokens, int m, int pos0, const SequenceRope& 
   }
   // 2 · rows · out · in per product; causal attention ~m · (pos0 + m/2) pairs per head (QKᵀ, PV)
   const auto gemm = [](long rows, const QTensor& q) { return 2.0 * rows * q.rows * q.cols; };
-  const long span = c.sliding_window > 0 ? std::min(pos0 + m, c.sliding_window) : pos0 + m;
-  const double attn_flops = 4.0 * c.n_heads * c.head_dim * m * (span - m / 2.0);
+  const double attn_flops =
+      4.0 * c.n_heads * c.head_dim * attention_pairs(pos0, m, c.sliding_window);
 
   // Table rows for positions [pos0, pos0 + m): rebuilt per layer only for per-layer factors.
   RopeTable table;
@@ -218,18 +218,33 @@ std::vector<float> Engine::extend(const int* tokens, int m, const SequenceRope& 
   }
   const int dim = c.dim, V = c.vocab_size;
   const float* last = act_.x.data() + static_cast<long>(m - 1) * dim;
-  rmsnorm_rows(last, model_.weights.out_norm, act_.xb.data(), 1, dim, c.norm_eps);
-  linear(act_.xb.data(), model_.weights.output, act_.logits.data(), 1);
+  {
+    StageTimer st(times_, Stage::Norm);
+    rmsnorm_rows(last, model_.weights.out_norm, act_.xb.data(), 1, dim, c.norm_eps);
+  }
+  {
+    const QTensor& out = model_.weights.output;
+    StageTimer st(times_, Stage::Head, 2.0 * out.rows * out.cols);
+    linear(act_.xb.data(), out, act_.logits.data(), 1);
+  }
   return std::vector<float>(act_.logits.begin(), act_.logits.begin() + V);
+}
+
+double attention_pairs(long pos0, long m, int window) {
+  const double a = static_cast<double>(pos0), b = a + static_cast<double>(m);
+  if (window <= 0 || b <= window) return (b * b - a * a) / 2.0;
+  const double w = window;
+  if (a >= w) return (b - a) * w;
+  return (w * w - a * a) / 2.0 + (b - w) * w;
 }
 
 double prefill_flops(const ModelConfig& c, long n, long scored) {
   const double per_token = 2.0 * c.n_layers *
                            (static_cast<double>(c.dim) * (c.q_dim() + 2 * c.kv_dim()) +
                             static_cast<double>(c.q_dim()) * c.dim + 3.0 * c.dim * c.hidden_dim);
-  const double span = c.sliding_window > 0 ? std::min<double>(n, c.sliding_window) : n;
-  // causal attention: QKᵀ and PV, ~n·span/2 pairs per head (2 flops each, head_dim wide)
-  const double attn = 2.0 * 2.0 * c.n_layers * c.n_heads * c.head_dim * (n * span / 2.0);
+  // causal attention: QKᵀ and PV per pair and head (2 flops each, head_dim wide)
+  const double attn =
+      2.0 * 2.0 * c.n_layers * c.n_heads * c.head_dim * attention_pairs(0, n, c.sliding_window);
   const double head = 2.0 * scored * c.dim * static_cast<double>(c.vocab_size);
   return per_token * n + attn + head;
 }

@@ -78,5 +78,9 @@ class Engine {
 // FLOPs of one prefill of n tokens scoring `scored` positions (matmuls + attention), for
 // GFLOP/s reports.
 double prefill_flops(const ModelConfig& c, long n, long scored);
+// (query, key) pairs causal attention computes for queries at positions pos0 .. pos0+m-1, each
+// seeing at most `window` keys (0: all before it): ∫ min(p, window) dp over [pos0, pos0 + m],
+// the continuous count (m²/2 for a whole sequence) that the FLOP reports use.
+double attention_pairs(long pos0, long m, int window);
 
 }  // namespace lr

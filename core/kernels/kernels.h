@@ -76,7 +76,7 @@ struct KernelTable {
   void (*attention_block)(const AttnBlock& a);
   void (*attention_row)(const AttnRow& a);
   // The FMA throughput probe (simd_peak.h): `iters` rounds of independent register-only FMA
-  // chains, the last accumulator in *sink; returns the FLOPs done. Benchmarks divide by it.
+  // chains, their sum in *sink; returns the FLOPs done. Benchmarks divide by it.
   double (*fma_loop)(long iters, float* sink);
 };
 

@@ -65,8 +65,8 @@ void exp_array(const float* x, float* y, long n) {
   for (long i = 0; i < n; ++i) y[i] = scalar::exp(x[i]);
 }
 
-// The plain C++ twin of simd_peak.h: 12 scalar chains of a·x + c (the compiler may contract
-// them to FMAs or not; this path's peak is whatever plain code reaches).
+// The plain C++ twin of simd_peak.h: 12 chains of a·x + c written as scalars (the compiler may
+// vectorise them, never contracts them: -ffp-contract=off); "plain C++'s peak", not one lane's.
 double fma_loop(long iters, float* sink) {
   constexpr int kChains = 12;
   float acc[kChains];

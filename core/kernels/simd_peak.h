@@ -1,7 +1,9 @@
 // The FMA throughput probe written once over a vector trait V: the peak the kernels compare to.
 #pragma once
-// Independent accumulator chains (more than FMA latency × issue width needs on current x86 and
-// Arm cores) of a·x + c on registers only: no loads, no stores, no dependency between chains.
+// Independent accumulator chains of a·x + c on registers only (no loads, no stores, no
+// dependency between chains), at least FMA latency × FMA pipes: 16 where there are 32 vector
+// registers (AVX-512, NEON: enough for 4 pipes of latency 4, as Neoverse V1/V2), 12 with AVX2's
+// 16 registers (x86 cores need 8: 2 pipes of latency 4).
 // Include only from the instruction-set .cpp files, after the vec header.
 #include "core/kernels/kernels.h"
 
@@ -10,9 +12,10 @@ namespace lr::kern {
 template <class V>
 struct SimdPeak {
   using F = typename V::F;
-  static constexpr int kChains = 12;
+  static constexpr int kChains = V::W == 8 ? 12 : 16;
 
   // Runs `iters` rounds of kChains vector FMAs; returns the FLOPs done (2 per lane per FMA).
+  // The sum of the chains goes to *sink.
   static double fma_loop(long iters, float* sink) {
     F acc[kChains];
     for (int c = 0; c < kChains; ++c) acc[c] = V::set1(0.001f * static_cast<float>(c));

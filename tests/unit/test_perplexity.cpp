@@ -1,6 +1,7 @@
 // Scoring rules of the perplexity modes, checked against direct engine calls; the stage timers.
 #include <cmath>
 
+#include "core/engine/forward.h"
 #include "core/util/error.h"
 #include "eval/perplexity.h"
 #include "tests/unit/test_util.h"
@@ -125,6 +126,19 @@ TEST_F(PerplexityModes, StageTimersCountThePrefillFlopsAndSplitTheTime) {
   double f2 = 0;
   for (double f : r2.stages.flops) f2 += f;
   EXPECT_NEAR(f2, r2.flops, 1e-9 * r2.flops);
+}
+
+TEST(AttentionPairs, WholeCachedAndWindowed) {
+  EXPECT_EQ(attention_pairs(0, 100, 0), 5000.0);            // n²/2
+  EXPECT_EQ(attention_pairs(100, 1, 0), 100.5);             // a decode step after 100 tokens
+  EXPECT_EQ(attention_pairs(0, 100, 200), 5000.0);          // the window never binds
+  EXPECT_EQ(attention_pairs(0, 100, 40), 800.0 + 60 * 40);  // W²/2, then W per query
+  EXPECT_EQ(attention_pairs(50, 10, 40), 400.0);            // every query sees W keys
+  EXPECT_EQ(attention_pairs(30, 20, 40), (1600.0 - 900.0) / 2 + 10 * 40);
+  // The pieces add up: a sequence split into a prefill and cached chunks counts alike.
+  EXPECT_DOUBLE_EQ(
+      attention_pairs(0, 70, 40) + attention_pairs(70, 30, 40) + attention_pairs(100, 1, 40),
+      attention_pairs(0, 101, 40));
 }
 
 }  // namespace
