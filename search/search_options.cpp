@@ -8,6 +8,7 @@
 #include "search/fitness_items.h"
 #include "search/hyperparams.h"
 #include "search/optimizer_settings.h"
+#include "search/space.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -226,6 +227,16 @@ json config_from_options(const GivenOptions& given) {
     if (f.rows.size() != 1) fail(ErrorKind::Data, lf + ": the search takes one row of factors");
     c["long_factors_file"] = lf;
     c["long_factors"] = f.rows[0];  // inline, so that --resume needs no other file
+    // The long factors' own attention factor (a result JSON's mscale: a rule or, from a
+    // --search-mscale run, a number) goes with them unless --mscale says otherwise.
+    if (f.mscale) {
+      if (!given.count("mscale"))
+        c["mscale"] = *f.mscale;
+      else if (c["mscale"] != *f.mscale)
+        fail(ErrorKind::InvalidArgument, "--mscale " + c["mscale"].get<std::string>() +
+                                             " differs from the mscale " + *f.mscale + " of " + lf +
+                                             ": give one of them");
+    }
   }
   std::string hp_path = str("hyperparams");
   if (hp_path.empty()) {
@@ -242,13 +253,15 @@ json config_from_options(const GivenOptions& given) {
   if (c["max_evaluations"].get<int>() < 0)
     fail(ErrorKind::InvalidArgument, "--max-evaluations must be >= 0 (0: no budget)");
   const std::string sm = c["search_mscale"].get<std::string>();
+  if (!sm.empty())  // the text alone (the bounds of auto need the model: search_setup.cpp)
+    SearchSpace(Algorithm::DimMono, 1, 1.0, 0.01, {0}, false).set_mscale_search(sm, 1.0, 2);
   if (!sm.empty() && c["search_short_factors"].get<bool>())
     fail(ErrorKind::InvalidArgument,
          "--search-mscale searches the long factors' attention factor: a short-factor search "
          "keeps the long factors' own");
   if (opt == Optimizer::Ga) {  // the GA's record stays as before: no optimizer settings
     if (!sm.empty())
-      fail(ErrorKind::Unsupported,
+      fail(ErrorKind::InvalidArgument,
            "--search-mscale is a gene of the pagmo optimizers' genotype: the GA's operators do "
            "not carry it (use --optimizer cmaes, xnes, pso_gen, gaco or nsga2)");
     if (!str("optimizer-settings").empty())

@@ -200,7 +200,11 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
                                            ": --search-mscale needs a pagmo optimizer and "
                                            "long factors");
     s.space.set_mscale_search(sm, rule_mscale(spec), spec.original_length);
-    cfg["mscale_bounds"] = {s.space.mscale_lo, s.space.mscale_hi};
+    const json bounds = {s.space.mscale_lo, s.space.mscale_hi};
+    if (cfg.contains("mscale_bounds") && cfg["mscale_bounds"] != bounds)
+      fail(ErrorKind::Data, where + ": --search-mscale " + sm + " now gives the bounds " +
+                                bounds.dump() + ", the run has " + cfg["mscale_bounds"].dump());
+    cfg["mscale_bounds"] = bounds;
   }
   if (spec.short_search()) {  // λ_i in [1, s], n̂ = 0
     if (s.algorithm != Algorithm::DimMono)

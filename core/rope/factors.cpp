@@ -2,6 +2,8 @@
 #include "core/rope/factors.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -60,7 +62,17 @@ static FactorFile parse_json(const std::string& text, const std::string& path) {
         f.start_tokens = json_int(j["start_tokens"], path + ": start_tokens");
       if (j.contains("mscale")) {
         const auto& m = j["mscale"];
-        f.mscale = m.is_string() ? m.get<std::string>() : std::to_string(m.get<double>());
+        if (m.is_string()) {
+          f.mscale = m.get<std::string>();
+        } else {  // the shortest text that reads back exactly (a searched --search-mscale factor)
+          const double v = m.get<double>();
+          char buf[40];
+          for (int digits = 15; digits <= 17; ++digits) {
+            std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+            if (std::strtod(buf, nullptr) == v) break;
+          }
+          f.mscale = std::string(buf);
+        }
       }
       if (j.contains("target_length"))
         f.target_length = json_int(j["target_length"], path + ": target_length");

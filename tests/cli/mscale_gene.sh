@@ -85,4 +85,15 @@ fi
 refuse "the GA" "--search-mscale is a gene of the pagmo optimizers" --search-mscale auto
 refuse "bad bounds" "--search-mscale must be 'auto' or LO:HI" --optimizer cmaes --search-mscale 2:1
 refuse "one grid point" "one grid point" --optimizer cmaes --search-mscale 1.1:1.1004
+refuse "short factors" "a short-factor search keeps the long factors' own" --optimizer cmaes \
+  --search-mscale auto --search-short-factors --long-factors "$T/c/result_final.json"
+# A short-factor search beside searched long factors takes their factor, and refuses another.
+refuse "another --mscale for searched long factors" "--mscale su differs from the mscale" \
+  --search-short-factors --long-factors "$T/c/result_final.json" --mscale su
+"$BIN" search "${ARGS[@]}" --search-short-factors --long-factors "$T/c/result_final.json" \
+  --set population_size=4 --set max_time_budget=1 --set mutation_numbers=2 --set crossover_size=2 \
+  --set parents_size=2 --output-dir "$T/sf" >/dev/null 2>"$T/sf.err"
+[ "$(jget "$T/sf/result_final.json" mscale)" = "'$(jget "$T/c/result_final.json" mscale)'" ] \
+  && ok "short-factor search keeps the searched long factors' mscale $(jget "$T/sf/result_final.json" mscale)" \
+  || bad "short-factor search mscale $(jget "$T/sf/result_final.json" mscale 2>&1 | tail -1): $(cat "$T/sf.err")"
 echo "$passes passed, $fails failed"; [ $fails -eq 0 ]
