@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "core/util/strformat.h"
+
 namespace lr {
 
 std::string stage_table(const StageTimes& t, double wall) {
@@ -14,14 +16,10 @@ std::string stage_table(const StageTimes& t, double wall) {
   for (int i = 0; i < kStages; ++i) {
     if (t.seconds[i] <= 0) continue;
     const double share = wall > 0 ? 100.0 * t.seconds[i] / wall : 0.0;
-    if (t.flops[i] > 0)
-      std::snprintf(line, sizeof line, "  %-12s %10.3f %6.1f%% %9.2f\n",
-                    stage_name(static_cast<Stage>(i)), t.seconds[i], share,
-                    t.flops[i] / t.seconds[i] / 1e9);
-    else
-      std::snprintf(line, sizeof line, "  %-12s %10.3f %6.1f%% %9s\n",
-                    stage_name(static_cast<Stage>(i)), t.seconds[i], share, "-");
-    out += line;
+    const std::string rate =
+        t.flops[i] > 0 ? strformat("%.2f", t.flops[i] / t.seconds[i] / 1e9) : "-";
+    out += strformat("  %-12s %10.3f %6.1f%% %9s\n", stage_name(static_cast<Stage>(i)),
+                     t.seconds[i], share, rate.c_str());
   }
   const double rest = wall - t.total_seconds();
   std::snprintf(line, sizeof line, "  %-12s %10.3f %6.1f%%\n", "outside", rest,

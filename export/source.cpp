@@ -8,6 +8,7 @@
 #include "core/rope/rope.h"
 #include "core/util/error.h"
 #include "core/util/mapped_file.h"
+#include "core/util/strformat.h"
 #include "search/archive.h"
 #include "search/pareto.h"
 
@@ -16,16 +17,7 @@ namespace lr {
 double ExportSource::mscale() const {
   RopeScaling r;
   parse_mscale(mscale_rule, r);
-  switch (r.mscale) {
-    case MscaleKind::Yarn:
-      return mscale_yarn(scale());
-    case MscaleKind::One:
-      return 1.0;
-    case MscaleKind::Fixed:
-      return r.mscale_value;
-    default:
-      return mscale_su(scale(), original_max_position);
-  }
+  return rule_mscale(r.mscale, r.mscale_value, scale(), original_max_position);
 }
 
 namespace {
@@ -51,11 +43,6 @@ void from_factor_file(const SourceRequest& req, ExportSource& s) {
     const auto j = nlohmann::json::parse(text);  // read_factor_file already checked it
     if (j.contains("ppl") && j["ppl"].is_number()) s.ppl = j["ppl"].get<double>();
     if (j.contains("id") && j["id"].is_number_integer()) s.id = j["id"].get<int64_t>();
-    if (j.contains("mscale") && j["mscale"].is_number()) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.17g", j["mscale"].get<double>());
-      s.mscale_rule = buf;  // keep every digit (read_factor_file rounds numbers)
-    }
   }
 }
 
@@ -93,11 +80,7 @@ void from_archive(const SourceRequest& req, ExportSource& s) {
          req.archive_path + ": bad lengths in the config attribute: " + e.what());
   }
   if (c.contains("mscale") && c["mscale"].is_string()) s.mscale_rule = c["mscale"];
-  if (pick->mscale > 0) {  // searched (--search-mscale): the member's own attention factor
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", pick->mscale);
-    s.mscale_rule = buf;
-  }
+  if (pick->mscale > 0) s.mscale_rule = exact_text(pick->mscale);  // searched (--search-mscale)
 }
 
 }  // namespace

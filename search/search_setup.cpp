@@ -85,20 +85,6 @@ int critical_pair(const json& cfg, const ModelConfig& mc, const FitnessSpec& spe
   return k;
 }
 
-// The attention factor the --mscale rule gives at the target (the searched one's seed).
-double rule_mscale(const FitnessSpec& spec) {
-  switch (spec.mscale) {
-    case MscaleKind::One:
-      return 1.0;
-    case MscaleKind::Yarn:
-      return mscale_yarn(spec.scale());
-    case MscaleKind::Fixed:
-      return spec.mscale_value;
-    default:
-      return mscale_su(spec.scale(), spec.original_length);
-  }
-}
-
 }  // namespace
 
 SearchSetup setup_search(json cfg, const SetupOptions& o) {
@@ -199,7 +185,10 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
       fail(ErrorKind::InvalidArgument, where +
                                            ": --search-mscale needs a pagmo optimizer and "
                                            "long factors");
-    s.space.set_mscale_search(sm, rule_mscale(spec), spec.original_length);
+    // Seeded with the factor the --mscale rule gives at the target.
+    s.space.set_mscale_search(
+        sm, rule_mscale(spec.mscale, spec.mscale_value, spec.scale(), spec.original_length),
+        spec.original_length);
     const json bounds = {s.space.mscale_lo, s.space.mscale_hi};
     if (cfg.contains("mscale_bounds") && cfg["mscale_bounds"] != bounds)
       fail(ErrorKind::Data, where + ": --search-mscale " + sm + " now gives the bounds " +

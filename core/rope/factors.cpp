@@ -2,8 +2,6 @@
 #include "core/rope/factors.h"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,6 +9,7 @@
 #include "core/util/error.h"
 #include "core/util/json_int.h"
 #include "core/util/mapped_file.h"
+#include "core/util/strformat.h"
 
 namespace lr {
 
@@ -64,14 +63,8 @@ static FactorFile parse_json(const std::string& text, const std::string& path) {
         const auto& m = j["mscale"];
         if (m.is_string()) {
           f.mscale = m.get<std::string>();
-        } else {  // the shortest text that reads back exactly (a searched --search-mscale factor)
-          const double v = m.get<double>();
-          char buf[40];
-          for (int digits = 15; digits <= 17; ++digits) {
-            std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-            if (std::strtod(buf, nullptr) == v) break;
-          }
-          f.mscale = std::string(buf);
+        } else {  // every digit: a searched --search-mscale factor must come back exactly
+          f.mscale = exact_text(m.get<double>());
         }
       }
       if (j.contains("target_length"))

@@ -62,6 +62,19 @@ double mscale_su(double s, int original_len) {
 
 double mscale_yarn(double s) { return s <= 1.0 ? 1.0 : 0.1 * std::log(s) + 1.0; }
 
+double rule_mscale(MscaleKind k, double fixed, double s, int original_len) {
+  switch (k) {
+    case MscaleKind::One:
+      return 1.0;
+    case MscaleKind::Yarn:
+      return mscale_yarn(s);
+    case MscaleKind::Fixed:
+      return fixed;
+    default:
+      return mscale_su(s, original_len);
+  }
+}
+
 std::vector<double> pi_factors(int head_dim, double s) {
   return std::vector<double>(head_dim / 2, s);
 }
@@ -163,23 +176,9 @@ RopeFreqs rope_freqs(const ModelConfig& c, const RopeScaling& r, int layer, int 
       break;
     }
   }
-  switch (r.mscale) {
-    case MscaleKind::Default:
-      break;
-    case MscaleKind::One:
-      mscale = 1.0;
-      break;
-    case MscaleKind::Su:
-      if (L <= 0) fail(ErrorKind::InvalidArgument, "--mscale su needs --original-max-position");
-      mscale = mscale_su(s_m, L);
-      break;
-    case MscaleKind::Yarn:
-      mscale = mscale_yarn(s_m);
-      break;
-    case MscaleKind::Fixed:
-      mscale = r.mscale_value;
-      break;
-  }
+  if (r.mscale == MscaleKind::Su && L <= 0)
+    fail(ErrorKind::InvalidArgument, "--mscale su needs --original-max-position");
+  if (r.mscale != MscaleKind::Default) mscale = rule_mscale(r.mscale, r.mscale_value, s_m, L);
   f.inv_freq.resize(half);
   for (int i = 0; i < half; ++i) f.inv_freq[i] = f.base_inv_freq[i] / lambda[i];
   f.mscale = mscale * f.base_mscale;

@@ -38,6 +38,9 @@ void parse_mscale(const std::string& s, RopeScaling& r);  // su|yarn|one|<number
 // Closed forms (i = 0 .. d/2-1), shared by evaluation and the search's initial population.
 double mscale_su(double s, int original_len);  // sqrt(1 + ln s / ln L), 1 for s <= 1
 double mscale_yarn(double s);                  // 0.1 ln s + 1, 1 for s <= 1
+// The attention factor an --mscale rule gives at s (Default taken as LongRoPE's su; Fixed:
+// `fixed`).
+double rule_mscale(MscaleKind k, double fixed, double s, int original_len);
 std::vector<double> pi_factors(int head_dim, double s);
 std::vector<double> ntk_factors(int head_dim, double s);  // base' = base * s^(d/(d-2))
 std::vector<double> yarn_factors(int head_dim, double base, double s, int original_len,

@@ -3,6 +3,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 
 namespace lr {
 
@@ -16,6 +17,15 @@ std::string strformat(const char* f, ...) {
   std::vsnprintf(s.data(), s.size() + 1, f, ap2);
   va_end(ap2);
   return s;
+}
+
+std::string exact_text(double v) {
+  char buf[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
 }
 
 }  // namespace lr

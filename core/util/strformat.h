@@ -5,5 +5,7 @@
 namespace lr {
 
 std::string strformat(const char* f, ...) __attribute__((format(printf, 1, 2)));
+// The shortest %g text (15 to 17 digits) that reads back as exactly v.
+std::string exact_text(double v);
 
 }  // namespace lr
