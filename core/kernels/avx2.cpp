@@ -3,6 +3,7 @@
 // (vec header first: the bodies below use its intrinsics)
 #include "core/kernels/simd_attention.h"
 #include "core/kernels/simd_body.h"
+#include "core/kernels/simd_gemm.h"
 #include "core/kernels/simd_peak.h"
 #include "core/tensor/rope_layout.h"
 
@@ -11,9 +12,10 @@ namespace lr::kern {
 const KernelTable* avx2_table() {
   using S = Simd<Avx2>;
   using A = SimdAttention<Avx2>;
-  static const KernelTable t{KernelPath::Avx2,        S::rmsnorm_row, S::rope_row, S::swiglu,
-                             S::log_softmax_at,       S::exp_array,   A::block,    A::row,
-                             SimdPeak<Avx2>::fma_loop};
+  static const KernelTable t{
+      KernelPath::Avx2,         S::rmsnorm_row,       S::rope_row,        S::swiglu,
+      S::log_softmax_at,        S::exp_array,         A::block,           A::row,
+      SimdPeak<Avx2>::fma_loop, SimdGemm<Avx2>::tile, SimdGemm<Avx2>::MR, SimdGemm<Avx2>::NR};
   return &t;
 }
 

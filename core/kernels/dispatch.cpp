@@ -1,6 +1,5 @@
 // The kernels' one dispatcher: chooses the kernel path (cpuid at run time, NEON at build, or
 // forced) and the quantized-dot path.
-#include <Eigen/Core>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -137,7 +136,7 @@ std::string numerics_signature() {
 #else
   const std::string arch = "other";
 #endif
-  return "kernels-v1 " + arch + ", eigen " + Eigen::SimdInstructionSetsInUse();
+  return "kernels-v2 " + arch + ", packed gemm";
 }
 
 // The quantized-dot path for this CPU (LONGROPE_QDOT=scalar forces the reference).

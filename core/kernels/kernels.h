@@ -28,7 +28,7 @@ struct AttnBlock {
   int bq = 0, q0 = 0, k_begin = 0;  // query rows (<= kAttnQueryTile), first position, first key
   int window = 0;                   // keys `window` or more positions back are masked (0 = none)
   int head_dim = 0;
-  float scale = 0;           // 1/sqrt(head_dim), applied to q
+  float scale = 0;  // 1/sqrt(head_dim): q is multiplied by scale · log2 e, softmax is by 2^x
   float* scratch = nullptr;  // attention_block_scratch_floats(head_dim) floats
 };
 size_t attention_block_scratch_floats(int head_dim);
@@ -36,10 +36,13 @@ size_t attention_block_scratch_floats(int head_dim);
 // Sets to -inf the scores of key tile [k0, k0+bk) that block `a` may not see (keys after the
 // query, or `window` or more positions back). St holds score (key j, query i) at j*BQ + i, BQ =
 // kAttnQueryTile. Shared by every path, so the masks agree bit for bit.
-inline void mask_scores(const AttnBlock& a, int k0, int bk, float* St) {
+inline bool tile_has_masked_scores(const AttnBlock& a, int k0, int bk) {
   const bool causal_edge = k0 + bk - 1 > a.q0;
   const bool window_edge = a.window > 0 && (a.q0 + a.bq - 1) - k0 >= a.window;
-  if (!causal_edge && !window_edge) return;
+  return causal_edge || window_edge;
+}
+inline void mask_scores(const AttnBlock& a, int k0, int bk, float* St) {
+  if (!tile_has_masked_scores(a, k0, bk)) return;
   for (int j = 0; j < bk; ++j)
     for (int i = 0; i < a.bq; ++i) {
       const int qi = a.q0 + i, kj = k0 + j;
@@ -78,6 +81,13 @@ struct KernelTable {
   // The FMA throughput probe (simd_peak.h): `iters` rounds of independent register-only FMA
   // chains, their sum in *sink; returns the FLOPs done. Benchmarks divide by it.
   double (*fma_loop)(long iters, float* sink);
+  // The GEMM micro-kernel (simd_gemm.h): a gemm_mr × gemm_nr tile of C from gemm_mr rows of A
+  // (row r at a + r·lda, kc values) and a packed panel of B (kc × nr, B[k·nr + n]); C row r at
+  // c + r·ldc. Each element is C0 + Σ_k a·b as one FMA chain in k order (C0 = 0, or C's values
+  // when `load`).
+  void (*gemm_tile)(long kc, const float* a, long lda, const float* b, float* c, long ldc,
+                    bool load);
+  int gemm_mr, gemm_nr;
 };
 
 // The table in force: LONGROPE_KERNELS (scalar|avx2|avx512|neon|auto) when set, else the best
@@ -92,9 +102,9 @@ std::vector<KernelPath> supported_kernel_paths();
 // The table of one path (throws when unsupported here).
 const KernelTable& kernel_table(KernelPath p);
 
-// What decides the bits of a forward pass on this build: the architecture and the instruction
-// sets Eigen's GEMM was compiled for (the kernels agree on every path, so the path is not part of
-// it). Search archives and MPI ranks compare it.
+// What decides the bits of a forward pass on this build: the kernels' version and the
+// architecture (every path, thread count and work split agree bit for bit, the packed GEMM
+// included, so none of them is part of it). Search archives and MPI ranks compare it.
 std::string numerics_signature();
 
 namespace kern {

@@ -1,56 +1,23 @@
-// Matrix products with typed weights: Eigen for F32, tiled decoding or int8 dots otherwise.
+// Matrix products with typed weights: the packed GEMM, or ggml-style int8 dots.
 #include "core/kernels/matmul.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "core/kernels/gemm.h"
 #include "core/kernels/qdot.h"
 #include "core/util/error.h"
 
 namespace lr {
 
 namespace {
-using MatRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using CMap = Eigen::Map<const MatRM>;
-using Map = Eigen::Map<MatRM>;
-using StridedMap = Eigen::Map<MatRM, 0, Eigen::OuterStride<>>;
-
-constexpr long kTileRows = 64;  // weight rows decoded per tile (64 × 4864 floats = 1.2 MiB)
-constexpr long kDotRows = 16;   // weight rows per int8 work item
-constexpr long kDotCols = 64;   // activation rows per int8 work item
+constexpr long kDotRows = 16;  // weight rows per int8 work item
+constexpr long kDotCols = 64;  // activation rows per int8 work item
 
 std::atomic<int> g_path{-1};
-
-void gemm_f32(const float* x, const float* w, float* y, long rows, long in, long out, bool acc) {
-  if (acc)
-    Map(y, rows, out).noalias() += CMap(x, rows, in) * CMap(w, out, in).transpose();
-  else
-    Map(y, rows, out).noalias() = CMap(x, rows, in) * CMap(w, out, in).transpose();
-}
-
-// Decodes W in tiles of rows into per-thread scratch; each tile is one single-threaded GEMM.
-void gemm_tiled(const float* x, const QTensor& w, float* y, long rows, bool acc) {
-  const long in = w.cols, out = w.rows, tiles = (out + kTileRows - 1) / kTileRows;
-#pragma omp parallel if (tiles > 1)
-  {
-    thread_local std::vector<float> buf;
-    buf.resize(static_cast<size_t>(kTileRows * in));
-#pragma omp for schedule(static)
-    for (long t = 0; t < tiles; ++t) {
-      const long r0 = t * kTileRows, n = std::min(kTileRows, out - r0);
-      w.rows_to_f32(r0, n, buf.data());
-      StridedMap Y(y + r0, rows, n, Eigen::OuterStride<>(out));
-      if (acc)
-        Y.noalias() += CMap(x, rows, in) * CMap(buf.data(), n, in).transpose();
-      else
-        Y.noalias() = CMap(x, rows, in) * CMap(buf.data(), n, in).transpose();
-    }
-  }
-}
 
 // F16 / BF16 weights under Ggml: activations rounded to the weight's type first.
 void gemm_rounded(const float* x, const QTensor& w, float* y, long rows, bool acc) {
@@ -62,7 +29,7 @@ void gemm_rounded(const float* x, const QTensor& w, float* y, long rows, bool ac
 #pragma omp parallel for schedule(static) if (n > 65536)
   for (size_t i = 0; i < n; ++i)
     r[i] = half ? f16_to_f32(f32_to_f16(x[i])) : bf16_to_f32(f32_to_bf16(x[i]));
-  gemm_tiled(r, w, y, rows, acc);
+  gemm_packed(r, w, y, rows, acc);
 }
 
 // Activations quantized per row, then int8 dots in (16 weight rows × 64 activation rows) items.
@@ -121,8 +88,7 @@ void matmul(const float* x, const QTensor& w, float* y, long rows, bool acc) {
 }
 
 void matmul(const float* x, const QTensor& w, float* y, long rows, bool acc, MatmulPath path) {
-  if (w.type == DType::F32) return gemm_f32(x, w.floats(), y, rows, w.cols, w.rows, acc);
-  if (path == MatmulPath::Tile) return gemm_tiled(x, w, y, rows, acc);
+  if (w.type == DType::F32 || path == MatmulPath::Tile) return gemm_packed(x, w, y, rows, acc);
   if (w.type == DType::F16 || w.type == DType::BF16) return gemm_rounded(x, w, y, rows, acc);
   gemm_int8(x, w, y, rows, acc);
 }

@@ -4,9 +4,9 @@
 
 namespace lr {
 
-// How products with non-F32 weights are computed (F32 weights: one Eigen GEMM, always).
-//   Tile: rows of W decoded to F32 in tiles of 64 rows into per-thread scratch, an Eigen
-//         GEMM per tile: the same products as decoding the whole matrix first.
+// How products with non-F32 weights are computed (F32 weights: the packed GEMM, always).
+//   Tile: the packed GEMM (gemm.h), weights decoded to F32 panel by panel while packing: the
+//         same products as decoding the whole matrix first.
 //   Ggml: as llama.cpp's CPU backend: activations converted to the weight's vec_dot type
 //         (F16 / BF16 rounding for F16 / BF16 weights, Q8_0 / Q8_1 / Q8_K blocks for
 //         quantized ones), then float (F16/BF16, tiled GEMM) or int8 dot products.

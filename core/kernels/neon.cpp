@@ -3,6 +3,7 @@
 // (vec header first: the bodies below use its intrinsics)
 #include "core/kernels/simd_attention.h"
 #include "core/kernels/simd_body.h"
+#include "core/kernels/simd_gemm.h"
 #include "core/kernels/simd_peak.h"
 #include "core/tensor/rope_layout.h"
 
@@ -11,9 +12,10 @@ namespace lr::kern {
 const KernelTable* neon_table() {
   using S = Simd<Neon>;
   using A = SimdAttention<Neon>;
-  static const KernelTable t{KernelPath::Neon,        S::rmsnorm_row, S::rope_row, S::swiglu,
-                             S::log_softmax_at,       S::exp_array,   A::block,    A::row,
-                             SimdPeak<Neon>::fma_loop};
+  static const KernelTable t{
+      KernelPath::Neon,         S::rmsnorm_row,       S::rope_row,        S::swiglu,
+      S::log_softmax_at,        S::exp_array,         A::block,           A::row,
+      SimdPeak<Neon>::fma_loop, SimdGemm<Neon>::tile, SimdGemm<Neon>::MR, SimdGemm<Neon>::NR};
   return &t;
 }
 

@@ -83,11 +83,23 @@ double fma_loop(long iters, float* sink) {
 
 void scalar_attention_block(const AttnBlock& a);
 void scalar_attention_row(const AttnRow& a);
+extern const int kScalarGemmMr, kScalarGemmNr;
+void scalar_gemm_tile(long kc, const float* a, long lda, const float* b, float* c, long ldc,
+                      bool load);
 
 const KernelTable* scalar_table() {
-  static const KernelTable t{
-      KernelPath::Scalar,     rmsnorm_row,          rope_row, swiglu, log_softmax_at, exp_array,
-      scalar_attention_block, scalar_attention_row, fma_loop};
+  static const KernelTable t{KernelPath::Scalar,
+                             rmsnorm_row,
+                             rope_row,
+                             swiglu,
+                             log_softmax_at,
+                             exp_array,
+                             scalar_attention_block,
+                             scalar_attention_row,
+                             fma_loop,
+                             scalar_gemm_tile,
+                             kScalarGemmMr,
+                             kScalarGemmNr};
   return &t;
 }
 

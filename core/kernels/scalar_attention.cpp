@@ -21,9 +21,10 @@ void scalar_attention_block(const AttnBlock& a) {
   float* m = Ot + hd * BQ;   // (BQ) running max
   float* l = m + BQ;         // (BQ) running sum
   const float neg_inf = -INFINITY;
+  const float qs = a.scale * expc::kLog2e;  // scores in log2 units: softmax by 2^x
   for (int t = 0; t < hd; ++t)
     for (int i = 0; i < BQ; ++i)
-      Qt[t * BQ + i] = i < a.bq ? a.q[static_cast<long>(i) * a.q_stride + t] * a.scale : 0.0f;
+      Qt[t * BQ + i] = i < a.bq ? a.q[static_cast<long>(i) * a.q_stride + t] * qs : 0.0f;
   for (int i = 0; i < hd * BQ; ++i) Ot[i] = 0.0f;
   for (int i = 0; i < BQ; ++i) m[i] = neg_inf, l[i] = 0.0f;
   const int k_end = a.q0 + a.bq;
@@ -43,10 +44,10 @@ void scalar_attention_block(const AttnBlock& a) {
       float mx = m[i];
       for (int j = 0; j < bk; ++j) mx = scalar::max(mx, St[j * BQ + i]);
       const float mu = mx == neg_inf ? 0.0f : mx;
-      const float corr = scalar::exp(m[i] - mu);
+      const float corr = scalar::exp2_attn(m[i] - mu);
       float sum = 0.0f;
       for (int j = 0; j < bk; ++j) {
-        const float p = scalar::exp(St[j * BQ + i] - mu);
+        const float p = scalar::exp2_attn(St[j * BQ + i] - mu);
         St[j * BQ + i] = p;
         sum = sum + p;
       }
@@ -67,10 +68,11 @@ void scalar_attention_block(const AttnBlock& a) {
 
 void scalar_attention_row(const AttnRow& a) {
   const int hd = a.head_dim, hd16 = round16(hd), nk16 = round16(a.nk);
-  float* qp = a.scratch;       // (hd16) scaled query, zero padded
-  float* sc = qp + hd16 + 16;  // (nk16) scores, then probabilities
-  float* o = sc + nk16;        // (hd16) output accumulator
-  for (int t = 0; t < hd16; ++t) qp[t] = t < hd ? a.q[t] * a.scale : 0.0f;
+  float* qp = a.scratch;                    // (hd16) scaled query, zero padded
+  float* sc = qp + hd16 + 16;               // (nk16) scores, then probabilities
+  float* o = sc + nk16;                     // (hd16) output accumulator
+  const float qs = a.scale * expc::kLog2e;  // scores in log2 units: softmax by 2^x
+  for (int t = 0; t < hd16; ++t) qp[t] = t < hd ? a.q[t] * qs : 0.0f;
   float mx = -INFINITY;
   for (int j = 0; j < a.nk; ++j) {
     const float* kr = a.k + static_cast<long>(j) * a.kv_stride;
@@ -82,7 +84,7 @@ void scalar_attention_row(const AttnRow& a) {
   }
   float acc[16] = {};
   for (int j = 0; j < a.nk; ++j) {
-    sc[j] = scalar::exp(sc[j] - mx);
+    sc[j] = scalar::exp2_attn(sc[j] - mx);
     acc[j % 16] = acc[j % 16] + sc[j];
   }
   const float z = scalar::tree16(acc);

@@ -40,6 +40,24 @@ inline float exp(float x) {
   return p * pow2i(a) * pow2i(b);
 }
 
+// Attention's 2^x for x <= 0 (exp_consts.h); NaN stays NaN. Every SIMD path runs the same
+// operations (S::exp2_attn in simd_body.h).
+inline float exp2_attn(float x) {
+  if (std::isnan(x)) return x;
+  using namespace expc;
+  if (x < kAttnLo) x = kAttnLo;
+  const float n = std::nearbyint(x);
+  const float r = x - n;
+  float p = kP6;
+  p = std::fma(p, r, kP5);
+  p = std::fma(p, r, kP4);
+  p = std::fma(p, r, kP3);
+  p = std::fma(p, r, kP2);
+  p = std::fma(p, r, kP1);
+  p = std::fma(p, r, 1.0f);
+  return p * pow2i(static_cast<int>(n));
+}
+
 // The comparison every path uses (x86 max semantics).
 inline float max(float a, float b) { return a > b ? a : b; }
 

@@ -15,9 +15,11 @@ struct SimdAttention {
   static constexpr int BQ = kAttnQueryTile, BK = kAttnKeyTile;
   static constexpr int R = V::kRows, QC = V::kQueryVecs;  // register tile: R rows x QC vectors
 
-  // St[j][lanes] = sum_t K[j][t] * Qt[t][lanes] for keys j0 .. j0+RR-1, query vectors cb ..
+  // St[j][lanes] = sum_t K[j][t] * Qt[t][lanes] for keys j0 .. j0+RR-1, query vectors cb ..;
+  // with mx, also mx[c] = max(mx[c], St[j][c]) for j in order (the running max of the tile).
   template <int RR>
-  static void scores(const float* K, int ks, const float* Qt, float* St, int j0, int hd, int cb) {
+  static void scores(const float* K, int ks, const float* Qt, float* St, int j0, int hd, int cb,
+                     F* mx) {
     F acc[RR][QC];
     for (int r = 0; r < RR; ++r)
       for (int c = 0; c < QC; ++c) acc[r][c] = V::zero();
@@ -32,6 +34,9 @@ struct SimdAttention {
     }
     for (int r = 0; r < RR; ++r)
       for (int c = 0; c < QC; ++c) V::store(St + (j0 + r) * BQ + (cb + c) * W, acc[r][c]);
+    if (mx)
+      for (int r = 0; r < RR; ++r)
+        for (int c = 0; c < QC; ++c) mx[cb + c] = V::max(mx[cb + c], acc[r][c]);
   }
 
   // Ot[t][lanes] = Ot[t][lanes] * corr + sum_j V[j][t] * P[j][lanes] for t0 .. t0+RR-1.
@@ -65,9 +70,10 @@ struct SimdAttention {
     float* l = m + BQ;         // (BQ)
     float* corr = l + BQ;      // (BQ)
     const float neg_inf = -__builtin_inff();
+    const float qs = a.scale * expc::kLog2e;  // scores in log2 units: softmax by 2^x
     for (int t = 0; t < hd; ++t)
       for (int i = 0; i < BQ; ++i)
-        Qt[t * BQ + i] = i < a.bq ? a.q[static_cast<long>(i) * a.q_stride + t] * a.scale : 0.0f;
+        Qt[t * BQ + i] = i < a.bq ? a.q[static_cast<long>(i) * a.q_stride + t] * qs : 0.0f;
     for (int i = 0; i < hd * BQ; ++i) Ot[i] = 0.0f;
     for (int i = 0; i < BQ; ++i) m[i] = neg_inf, l[i] = 0.0f, corr[i] = 0.0f;
     const int nv = (a.bq + W - 1) / W;  // query vectors holding rows
@@ -76,21 +82,30 @@ struct SimdAttention {
       const int bk = k_end - k0 < BK ? k_end - k0 : BK;
       const float* K = a.k + static_cast<long>(k0) * ks;
       const float* Vv = a.v + static_cast<long>(k0) * ks;
+      // Tiles without masked scores take their running max while scoring (the same maxima in
+      // the same order as the separate pass that masked tiles need).
+      const bool masked = tile_has_masked_scores(a, k0, bk);
+      F mxs[BQ / W];
+      for (int c = 0; c < nv; ++c) mxs[c] = V::load(m + c * W);
+      F* mxp = masked ? nullptr : mxs;
       for (int cb = 0; cb < nv; cb += QC) {
         int j = 0;
-        for (; j + R <= bk; j += R) scores<R>(K, ks, Qt, St, j, hd, cb);
-        for (; j < bk; ++j) scores<1>(K, ks, Qt, St, j, hd, cb);
+        for (; j + R <= bk; j += R) scores<R>(K, ks, Qt, St, j, hd, cb, mxp);
+        if (j + 4 <= bk) scores<4>(K, ks, Qt, St, j, hd, cb, mxp), j += 4;
+        if (j + 2 <= bk) scores<2>(K, ks, Qt, St, j, hd, cb, mxp), j += 2;
+        if (j < bk) scores<1>(K, ks, Qt, St, j, hd, cb, mxp);
       }
       mask_scores(a, k0, bk, St);
       for (int c = 0; c < nv; ++c) {
         const F mo = V::load(m + c * W);
-        F mx = mo;
-        for (int j = 0; j < bk; ++j) mx = V::max(mx, V::load(St + j * BQ + c * W));
+        F mx = mxs[c];
+        if (masked)
+          for (int j = 0; j < bk; ++j) mx = V::max(mx, V::load(St + j * BQ + c * W));
         const F mu = V::zero_if_neg_inf(mx);
-        const F cr = S::exp(V::sub(mo, mu));
+        const F cr = S::exp2_attn(V::sub(mo, mu));
         F sum = V::zero();
         for (int j = 0; j < bk; ++j) {
-          const F p = S::exp(V::sub(V::load(St + j * BQ + c * W), mu));
+          const F p = S::exp2_attn(V::sub(V::load(St + j * BQ + c * W), mu));
           V::store(St + j * BQ + c * W, p);
           sum = V::add(sum, p);
         }
@@ -101,7 +116,9 @@ struct SimdAttention {
       for (int cb = 0; cb < nv; cb += QC) {
         int t = 0;
         for (; t + R <= hd; t += R) accumulate<R>(Vv, ks, St, corr, Ot, t, bk, cb);
-        for (; t < hd; ++t) accumulate<1>(Vv, ks, St, corr, Ot, t, bk, cb);
+        if (t + 4 <= hd) accumulate<4>(Vv, ks, St, corr, Ot, t, bk, cb), t += 4;
+        if (t + 2 <= hd) accumulate<2>(Vv, ks, St, corr, Ot, t, bk, cb), t += 2;
+        if (t < hd) accumulate<1>(Vv, ks, St, corr, Ot, t, bk, cb);
       }
     }
     for (int i = 0; i < a.bq; ++i)
@@ -111,11 +128,12 @@ struct SimdAttention {
 
   static void row(const AttnRow& a) {
     const int hd = a.head_dim, hd16 = (hd + 15) / 16 * 16, nk16 = (a.nk + 15) / 16 * 16;
-    float* qp = a.scratch;  // (hd16) scaled query, zero padded
-    float* kp = qp + hd16;  // (16) zero-padded tail of one key
-    float* sc = kp + 16;    // (nk16) scores, then probabilities
-    float* o = sc + nk16;   // (hd16)
-    for (int t = 0; t < hd16; ++t) qp[t] = t < hd ? a.q[t] * a.scale : 0.0f;
+    float* qp = a.scratch;                    // (hd16) scaled query, zero padded
+    float* kp = qp + hd16;                    // (16) zero-padded tail of one key
+    float* sc = kp + 16;                      // (nk16) scores, then probabilities
+    float* o = sc + nk16;                     // (hd16)
+    const float qs = a.scale * expc::kLog2e;  // scores in log2 units: softmax by 2^x
+    for (int t = 0; t < hd16; ++t) qp[t] = t < hd ? a.q[t] * qs : 0.0f;
     const int full = hd / 16 * 16;
     for (int j = 0; j < a.nk; ++j) {
       const float* kr = a.k + static_cast<long>(j) * a.kv_stride;
@@ -139,7 +157,7 @@ struct SimdAttention {
     for (auto& x : acc) x = V::zero();
     for (int j = 0; j < nk16; j += 16)
       for (int c = 0; c < N16; ++c) {
-        const F p = S::exp(V::sub(V::load(sc + j + c * W), vm));
+        const F p = S::exp2_attn(V::sub(V::load(sc + j + c * W), vm));
         V::store(sc + j + c * W, p);
         acc[c] = V::add(acc[c], p);
       }

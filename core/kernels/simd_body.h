@@ -16,6 +16,22 @@ struct Simd {
   static constexpr int W = V::W, N16 = 16 / V::W, ND16 = 16 / V::WD;
   static constexpr int BQ = kAttnQueryTile, BK = kAttnKeyTile;
 
+  // Attention's 2^x for x <= 0 as scalar::exp2_attn (max(lo, x) keeps a NaN x).
+  static F exp2_attn(F x) {
+    using namespace expc;
+    x = V::max(V::set1(kAttnLo), x);
+    const F n = V::round(x);
+    const F r = V::sub(x, n);
+    F p = V::set1(kP6);
+    p = V::fma(p, r, V::set1(kP5));
+    p = V::fma(p, r, V::set1(kP4));
+    p = V::fma(p, r, V::set1(kP3));
+    p = V::fma(p, r, V::set1(kP2));
+    p = V::fma(p, r, V::set1(kP1));
+    p = V::fma(p, r, V::set1(1.0f));
+    return V::scale2n1(p, n);
+  }
+
   static F exp(F x) {
     using namespace expc;
     x = V::clamp_lo(x, kLo);

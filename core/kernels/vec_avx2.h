@@ -9,6 +9,7 @@ struct Avx2 {
   using F = __m256;
   using D = __m256d;
   static constexpr int W = 8, WD = 4, kRows = 6, kQueryVecs = 2;
+  static constexpr int kGemmRows = 6, kGemmVecs = 2;  // GEMM tile 6 × 16: 12 accumulators
   static F load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
   static F set1(float x) { return _mm256_set1_ps(x); }
@@ -37,6 +38,10 @@ struct Avx2 {
   static F load_dup(const float* p) {  // p[0], p[0], p[1], p[1], ... (4 values)
     return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_loadu_ps(p)),
                                     _mm256_set_epi32(3, 3, 2, 2, 1, 1, 0, 0));
+  }
+  static F scale2n1(F p, F n) {  // p * 2^n in one step (n in [-127, 127]; 2^-127 reads as 0)
+    const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+    return mul(p, _mm256_castsi256_ps(_mm256_slli_epi32(e, 23)));
   }
   static F scale2n(F p, F n) {  // p * 2^(n>>1) * 2^(n - (n>>1))
     const __m256i ni = _mm256_cvtps_epi32(n);

@@ -9,6 +9,7 @@ struct Avx512 {
   using F = __m512;
   using D = __m512d;
   static constexpr int W = 16, WD = 8, kRows = 6, kQueryVecs = 4;
+  static constexpr int kGemmRows = 12, kGemmVecs = 2;  // GEMM tile 12 × 32: 24 accumulators
   static F load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
   static F set1(float x) { return _mm512_set1_ps(x); }
@@ -41,6 +42,10 @@ struct Avx512 {
   static F load_dup(const float* p) {  // p[0], p[0], p[1], p[1], ... (8 values)
     const __m512i idx = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
     return _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps(0x00FF, p));
+  }
+  static F scale2n1(F p, F n) {  // p * 2^n in one step (n in [-127, 127]; 2^-127 reads as 0)
+    const __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127));
+    return mul(p, _mm512_castsi512_ps(_mm512_slli_epi32(e, 23)));
   }
   static F scale2n(F p, F n) {  // p * 2^(n>>1) * 2^(n - (n>>1))
     const __m512i ni = _mm512_cvtps_epi32(n);

@@ -9,6 +9,7 @@ struct Neon {
   using F = float32x4_t;
   using D = float64x2_t;
   static constexpr int W = 4, WD = 2, kRows = 6, kQueryVecs = 4;
+  static constexpr int kGemmRows = 6, kGemmVecs = 4;  // GEMM tile 6 × 16: 24 accumulators
   static F load(const float* p) { return vld1q_f32(p); }
   static void store(float* p, F v) { vst1q_f32(p, v); }
   static F set1(float x) { return vdupq_n_f32(x); }
@@ -35,6 +36,10 @@ struct Neon {
     const float32x2_t c = vld1_f32(p);
     const F cc = vcombine_f32(c, c);
     return vzip1q_f32(cc, cc);
+  }
+  static F scale2n1(F p, F n) {  // p * 2^n in one step (n in [-127, 127]; 2^-127 reads as 0)
+    const int32x4_t e = vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127));
+    return mul(p, vreinterpretq_f32_s32(vshlq_n_s32(e, 23)));
   }
   static F scale2n(F p, F n) {  // p * 2^(n>>1) * 2^(n - (n>>1))
     const int32x4_t ni = vcvtq_s32_f32(n);

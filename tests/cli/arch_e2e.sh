@@ -2,7 +2,7 @@
 # End to end on a Qwen2-shaped and a Qwen3-shaped tiny model written here (random weights, GPT-2
 # vocabulary size; tokenizer.json linked from the qwen2 random fixture): tokenize, eval ppl
 # (truncate and llamacpp), a seconds-long search, export --format hf, and the exported folder
-# read back reproducing the searched PPL (relative 1e-6).
+# read back reproducing the searched PPL (its factors as float32: exactly; the search's: 1e-5).
 set -u
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3
@@ -31,8 +31,17 @@ for arch in qwen2 qwen3; do
   "$BIN" eval ppl -q --model "$T/$arch-hf" --data "$T/$arch.h5" --num-tokens 256 --samples 1 \
     --output "$T/$arch-back.csv" >/dev/null
   got=$(tail -1 "$T/$arch-back.csv" | cut -d, -f2)
-  close "$got" "$best" 1e-6 && ok "$arch: exported folder reads back with the searched PPL $got" \
-    || bad "$arch: read-back PPL $got, search $best"
+  # config.json's factors are read as float32 (as HF and GGUF hold them): the same PPL as the
+  # searched factors rounded to float32, and within 1e-5 of the search's own (doubles)
+  $PY -c "import json,struct; d=json.load(open('$T/$arch-run/result_final.json')); \
+d['factors']=[struct.unpack('f',struct.pack('f',x))[0] for x in d['factors']]; \
+json.dump(d,open('$T/$arch-f32.json','w'))"
+  "$BIN" eval ppl -q --model "$M" --rope longrope --factors "$T/$arch-f32.json" --data "$T/$arch.h5" \
+    --num-tokens 256 --samples 1 --output "$T/$arch-f32.csv" >/dev/null
+  f32=$(tail -1 "$T/$arch-f32.csv" | cut -d, -f2)
+  close "$got" "$f32" 1e-12 && close "$got" "$best" 1e-5 \
+    && ok "$arch: exported folder reads back with the searched PPL $got (float32 factors)" \
+    || bad "$arch: read-back PPL $got, search $best, float32 factors $f32"
 done
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

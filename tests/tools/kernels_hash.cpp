@@ -89,11 +89,25 @@ int main() {
     a.scratch = scr2.data();
     k.attention_row(a);
     uint64_t hrow = fnv(o2.data(), 4 * hd);
+    // GEMM tiles: C (24 × 64) = A (24 × 300) · Bᵀ in two passes of columns (200, then 100
+    // continuing C), B packed in this path's panels of nr rows
+    const int M = 24, N = 64, K = 300, mr = k.gemm_mr, nr = k.gemm_nr;
+    auto A = vec(M * K, 1.0f), B = vec(N * K, 1.0f);
+    std::vector<float> C(M * N), bp(K * nr);
+    for (int j0 = 0; j0 < N; j0 += nr)
+      for (int k0 : {0, 200}) {
+        const int kc = k0 == 0 ? 200 : 100;
+        for (int kk2 = 0; kk2 < kc; ++kk2)
+          for (int j = 0; j < nr; ++j) bp[kk2 * nr + j] = B[(j0 + j) * K + k0 + kk2];
+        for (int i0 = 0; i0 < M; i0 += mr)
+          k.gemm_tile(kc, A.data() + i0 * K + k0, K, bp.data(), C.data() + i0 * N + j0, N, k0 > 0);
+      }
+    uint64_t hgemm = fnv(C.data(), 4 * C.size());
     std::printf(
         "%-7s exp %016llx swiglu %016llx rmsnorm %016llx rope %016llx logsoftmax %016llx attn "
-        "%016llx decode %016llx\n",
+        "%016llx decode %016llx gemm %016llx\n",
         kernel_path_name(p), (unsigned long long)hexp, (unsigned long long)hsw,
         (unsigned long long)hrms, (unsigned long long)hrope, (unsigned long long)hls,
-        (unsigned long long)hatt, (unsigned long long)hrow);
+        (unsigned long long)hatt, (unsigned long long)hrow, (unsigned long long)hgemm);
   }
 }

@@ -255,7 +255,8 @@ TEST(Kernels, ForcingAPath) {
   }
   set_kernel_path("auto");
   EXPECT_EQ(active_kernel_path(), supported_kernel_paths().back());
-  EXPECT_NE(numerics_signature().find("eigen"), std::string::npos);
+  EXPECT_EQ(numerics_signature().rfind("kernels-v2 ", 0), 0u);
+  EXPECT_NE(numerics_signature().find("packed gemm"), std::string::npos);
 }
 
 TEST(Kernels, EngineLogprobsIdenticalOnEveryPath) {
