@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/kernels/gemm_i8.h"
 #include "core/kernels/kernels.h"
 #include "core/rope/factors.h"
 #include "core/util/error.h"
@@ -21,7 +22,10 @@ po::options_description common_options() {
       "quiet,q", po::bool_switch(), "no progress output on stderr")(
       "kernels", po::value<std::string>()->default_value("auto"),
       "kernel path: auto | scalar | avx2 | avx512 | neon (default: LONGROPE_KERNELS, else the "
-      "best this CPU runs; every path gives the same bits)");
+      "best this CPU runs; every path gives the same bits)")(
+      "compute", po::value<std::string>()->default_value("f32"),
+      "precision of the matrix products: f32 | int8 (int8 blocks of 32 with float scales: "
+      "AVX-512 VNNI, or --kernels scalar; attention stays f32)");
   return d;
 }
 
@@ -73,6 +77,10 @@ bool apply_common(const po::variables_map& vm) {
     set_kernel_path(k);
   else
     kernels();  // resolves LONGROPE_KERNELS now, so a bad value is one clear error
+  const Compute c = parse_compute(vm["compute"].as<std::string>());
+  std::string why;
+  if (c == Compute::Int8 && !int8_supported(&why)) fail(ErrorKind::Unsupported, why);
+  set_compute_precision(c);
   return vm["quiet"].as<bool>();
 }
 

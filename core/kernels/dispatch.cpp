@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/kernels/compute.h"
 #include "core/kernels/kernels.h"
 #include "core/kernels/qdot.h"
 #include "core/util/error.h"
@@ -136,7 +137,10 @@ std::string numerics_signature() {
 #else
   const std::string arch = "other";
 #endif
-  return "kernels-v2 " + arch + ", packed gemm";
+  std::string s = "kernels-v2 " + arch + ", packed gemm";
+  if (compute_precision() != Compute::F32)
+    s += ", compute " + std::string(compute_name(compute_precision()));
+  return s;
 }
 
 // The quantized-dot path for this CPU (LONGROPE_QDOT=scalar forces the reference).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/kernels/gemm.h"
+#include "core/kernels/gemm_i8.h"
 #include "core/kernels/qdot.h"
 #include "core/util/error.h"
 
@@ -84,6 +85,7 @@ MatmulPath matmul_path() {
 void set_matmul_path(MatmulPath p) { g_path.store(static_cast<int>(p)); }
 
 void matmul(const float* x, const QTensor& w, float* y, long rows, bool acc) {
+  if (compute_precision() == Compute::Int8) return gemm_int8_blocks(x, w, y, rows, acc);
   matmul(x, w, y, rows, acc, w.type == DType::F32 ? MatmulPath::Tile : matmul_path());
 }
 

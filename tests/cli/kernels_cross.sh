@@ -11,7 +11,7 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 flags="-std=c++20 -O2 -ffp-contract=off -I$ROOT -I/usr/include/eigen3"
 # The kernels library for aarch64 (its one dispatcher also picks the quantized dots, which
 # decode ggml blocks through core/tensor).
-for f in kernels/dispatch kernels/scalar kernels/scalar_attention kernels/scalar_gemm kernels/neon kernels/qdot_scalar \
+for f in kernels/dispatch kernels/scalar kernels/scalar_attention kernels/scalar_gemm kernels/compute kernels/neon kernels/qdot_scalar \
          kernels/qdot_avx2 kernels/qdot_neon tensor/dtype tensor/quant_blocks tensor/ggml_types; do
   "$CXX" $flags -c "$ROOT/core/$f.cpp" -o "$T/${f//\//_}.o" || { echo "FAIL: cross-compiling $f.cpp"; exit 1; }
 done

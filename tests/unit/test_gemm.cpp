@@ -7,34 +7,18 @@
 #include <random>
 #include <vector>
 
-#include "bench/random_blocks.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/kernels.h"
 #include "core/kernels/matmul.h"
 #include "core/tensor/quant_blocks.h"
 #include "core/util/parallel.h"
+#include "tests/unit/gemm_test_util.h"
 
 namespace lr {
 namespace {
 
-struct Weights {
-  DType type;
-  long rows, cols;
-  std::vector<uint8_t> bytes;
-  QTensor tensor() const {
-    const size_t rb = bytes.size() / rows;
-    return {type, bytes.data(), rows, cols, rb};
-  }
-};
-
-Weights make_weights(DType t, long rows, long cols, uint64_t seed) {
-  Weights w{t, rows, cols, {}};
-  const size_t rb = static_cast<size_t>(cols) / dtype_block(t) * dtype_block_bytes(t);
-  w.bytes.resize(rb * rows);
-  bench::Rng rng(seed);
-  bench::random_tensor(t, static_cast<size_t>(rows * cols), 0.05f, rng, w.bytes.data());
-  return w;
-}
+using test::make_weights;
+using test::randn;
 
 // y[i][j] = y0 + Σ_k x[i][k]·W[j][k] as one fmaf chain in k order (y0 = 0, or y's value).
 std::vector<float> reference(const std::vector<float>& x, const QTensor& w, long rows,
@@ -48,14 +32,6 @@ std::vector<float> reference(const std::vector<float>& x, const QTensor& w, long
       y[i * w.rows + j] = c;
     }
   return y;
-}
-
-std::vector<float> randn(size_t n, uint64_t seed) {
-  std::mt19937 rng(static_cast<unsigned>(seed));
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& e : v) e = d(rng);
-  return v;
 }
 
 void expect_same_bits(const std::vector<float>& a, const std::vector<float>& b,
@@ -76,7 +52,7 @@ TEST(GemmPacked, EqualsOneFmaChainPerOutput) {
   };
   const Shape shapes[] = {{1, 37, 320}, {5, 130, 96}, {97, 515, 1100}, {203, 70, 2112}};
   for (const Shape& sh : shapes) {
-    const Weights w = make_weights(DType::F32, sh.n, sh.k, sh.rows);
+    const test::Weights w = make_weights(DType::F32, sh.n, sh.k, sh.rows);
     const auto x = randn(static_cast<size_t>(sh.rows * sh.k), sh.n);
     const auto y0 = randn(static_cast<size_t>(sh.rows * sh.n), sh.k);
     for (bool acc : {false, true}) {
@@ -102,7 +78,7 @@ TEST(GemmPacked, EqualsOneFmaChainPerOutput) {
 TEST(GemmPacked, TypedWeightsEqualDecodedF32) {
   for (DType t : {DType::F16, DType::BF16, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
     const long rows = 150, n = 40, k = 1280;  // 2 passes of 768 and 512 columns
-    const Weights w = make_weights(t, n, k, 7);
+    const test::Weights w = make_weights(t, n, k, 7);
     const auto x = randn(static_cast<size_t>(rows * k), 1);
     const auto ref = reference(x, w.tensor(), rows, std::vector<float>(rows * n), false);
     for (KernelPath p : supported_kernel_paths()) {
