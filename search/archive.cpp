@@ -327,8 +327,8 @@ bool check_archive_numerics(const nlohmann::json& config, const std::string& num
          path + ": this run was scored with different numerics (" + theirs + ", kernels " +
              config.value("kernels", "?") + ") than this build computes (" + numerics +
              ", kernels " + kernel_path +
-             "): resume it with a build like the original's (see docs/kernels.md, "
-             "Search archives and MPI)");
+             "): resume it with a build like the original's and its --compute (see "
+             "docs/kernels.md, Search archives and MPI)");
   return true;
 }
 
