@@ -7,7 +7,7 @@ namespace lr {
 // The precision of the matrix products (attention and the rest stay F32).
 //   F32:  the packed GEMM (gemm.h).
 //   Int8: each activation row and weight row in blocks of 32 values, d = amax/127 and
-//         q = round-to-nearest-even(x/d) clamped to ±127 (Q8_0 weights keep their own blocks;
+//         q = round-to-nearest-even(x · (1/d)) clamped to ±127 (Q8_0 weights keep their own blocks;
 //         other types are decoded and quantized that way per call); per block an exact integer
 //         dot product, then y += float(dot) · (d_x · d_w) as one FMA per block in block order
 //         (gemm_i8.h). Part of the numerics signature.

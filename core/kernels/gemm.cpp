@@ -58,7 +58,7 @@ struct Pass {
 // One tile at the edge of y: a full mr × nr buffer, its rows × cols copied in and out.
 void edge_tile(const KernelTable& kt, const Pass& s, const float* a, long lda, const float* b,
                float* c, long rows, long cols) {
-  float t[32 * 32];  // mr × nr of every path fits
+  float t[32 * 32];  // mr × nr of every path fits (checked where the tables are built)
   const int mr = kt.gemm_mr, nr = kt.gemm_nr;
   for (int r = 0; r < mr; ++r)
     for (int q = 0; q < nr; ++q)
@@ -68,28 +68,28 @@ void edge_tile(const KernelTable& kt, const Pass& s, const float* a, long lda, c
     for (long q = 0; q < cols; ++q) c[r * s.ldy + q] = t[r * nr + q];
 }
 
-// Activation rows [i0, i0 + m) against the packed panels of weight rows [j0, j0 + n).
+// Activation rows [i0, i0 + m) against the packed panels of weight rows [j0, j0 + n). A last
+// partial tile of rows is copied, zero-padded, into s.edge once (not once per panel).
 void tiles(const KernelTable& kt, const Pass& s, const float* bp, long i0, long m, long j0,
            long n) {
   const int mr = kt.gemm_mr, nr = kt.gemm_nr;
+  const long full = m / mr * mr, rest = m - full;
+  if (rest > 0)
+    for (long r = 0; r < mr; ++r)
+      for (long k = 0; k < s.kc; ++k)
+        s.edge[r * s.kc + k] = r < rest ? s.x[(i0 + full + r) * s.ldx + k] : 0.0f;
   for (long p = 0; p * nr < n; ++p) {
     const float* b = bp + p * s.kc * nr;
     const long cols = std::min<long>(nr, n - p * nr);
     for (long q = 0; q * mr < m; ++q) {
       const long i = i0 + q * mr, rows = std::min<long>(mr, m - q * mr);
-      const float* a = s.x + i * s.ldx;
       float* c = s.y + i * s.ldy + j0 + p * nr;
-      if (rows == mr && cols == nr) {
-        kt.gemm_tile(s.kc, a, s.ldx, b, c, s.ldy, s.load);
-        continue;
-      }
-      long lda = s.ldx;
-      if (rows < mr) {  // rows past m would be read: copy the last rows, zero-padded
-        for (long r = 0; r < mr; ++r)
-          for (long k = 0; k < s.kc; ++k) s.edge[r * s.kc + k] = r < rows ? a[r * s.ldx + k] : 0;
-        a = s.edge, lda = s.kc;
-      }
-      edge_tile(kt, s, a, lda, b, c, rows, cols);
+      if (rows == mr && cols == nr)
+        kt.gemm_tile(s.kc, s.x + i * s.ldx, s.ldx, b, c, s.ldy, s.load);
+      else if (rows == mr)
+        edge_tile(kt, s, s.x + i * s.ldx, s.ldx, b, c, rows, cols);
+      else
+        edge_tile(kt, s, s.edge, s.kc, b, c, rows, cols);
     }
   }
 }
@@ -155,6 +155,10 @@ void gemm_shared(const KernelTable& kt, const float* x, const QTensor& w, float*
 
 void gemm_packed(const float* x, const QTensor& w, float* y, long rows, bool acc) {
   const KernelTable& kt = kernels();
+  if (w.cols == 0) {  // an empty sum
+    if (!acc) std::fill(y, y + rows * w.rows, 0.0f);
+    return;
+  }
   if (rows >= 2L * kMcTiles * kt.gemm_mr)
     gemm_shared(kt, x, w, y, rows, acc);
   else

@@ -5,12 +5,13 @@
 
 namespace lr::kern {
 
-// Tile 4 × 8; the lanes are independent, so a compiler may vectorise them without changing a bit.
-extern const int kScalarGemmMr = 4, kScalarGemmNr = 8;
+namespace {
+constexpr int MR = 4, NR = 8;  // the lanes are independent: vectorising them changes no bit
+}  // namespace
+extern const int kScalarGemmMr = MR, kScalarGemmNr = NR;
 
 void scalar_gemm_tile(long kc, const float* a, long lda, const float* b, float* c, long ldc,
                       bool load) {
-  constexpr int MR = 4, NR = 8;
   float acc[MR][NR];
   for (int r = 0; r < MR; ++r)
     for (int n = 0; n < NR; ++n) acc[r][n] = load ? c[r * ldc + n] : 0.0f;

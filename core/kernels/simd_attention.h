@@ -14,6 +14,7 @@ struct SimdAttention {
   static constexpr int W = V::W, N16 = 16 / V::W;
   static constexpr int BQ = kAttnQueryTile, BK = kAttnKeyTile;
   static constexpr int R = V::kRows, QC = V::kQueryVecs;  // register tile: R rows x QC vectors
+  static_assert(R <= 8 && (BQ / W) % QC == 0, "leftovers run in tiles of 4, 2, 1");
 
   // St[j][lanes] = sum_t K[j][t] * Qt[t][lanes] for keys j0 .. j0+RR-1, query vectors cb ..;
   // with mx, also mx[c] = max(mx[c], St[j][c]) for j in order (the running max of the tile).
@@ -86,7 +87,7 @@ struct SimdAttention {
       // the same order as the separate pass that masked tiles need).
       const bool masked = tile_has_masked_scores(a, k0, bk);
       F mxs[BQ / W];
-      for (int c = 0; c < nv; ++c) mxs[c] = V::load(m + c * W);
+      for (int c = 0; c < BQ / W; ++c) mxs[c] = V::load(m + c * W);  // all: scores() may touch
       F* mxp = masked ? nullptr : mxs;
       for (int cb = 0; cb < nv; cb += QC) {
         int j = 0;

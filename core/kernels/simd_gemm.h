@@ -13,6 +13,7 @@ template <class V>
 struct SimdGemm {
   using F = typename V::F;
   static constexpr int MR = V::kGemmRows, NV = V::kGemmVecs, NR = NV * V::W;
+  static_assert(MR * NR <= 32 * 32, "gemm.cpp's edge tile buffer holds 32 x 32");
 
   // A: MR rows of kc (row r at a + r * lda), B: kc × NR (B[k * NR + n]); C row r at c + r * ldc.
   static void tile(long kc, const float* a, long lda, const float* b, float* c, long ldc,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -26,10 +27,15 @@ using test::randn;
 // Q8_0 weights keep their blocks; y = y0 + Σ_b fma chain of float(Σ q_x q_w) · (d_x · d_w).
 float quant(const float* x, int n, int8_t* q) {
   float amax = 0;
-  for (int i = 0; i < n; ++i) amax = std::max(amax, std::fabs(x[i]));
-  const float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
-  for (int i = 0; i < 32; ++i)
-    q[i] = i < n ? static_cast<int8_t>(std::clamp(std::nearbyint(x[i] * id), -127.0f, 127.0f)) : 0;
+  for (int i = 0; i < n; ++i)
+    amax = std::isnan(x[i]) || std::isnan(amax) ? NAN : std::max(amax, std::fabs(x[i]));
+  float d = amax / 127.0f;
+  if (d < FLT_MIN) d = 0;
+  const float id = d >= FLT_MIN ? 1.0f / d : 0.0f;
+  for (int i = 0; i < 32; ++i) {
+    const float v = i < n ? std::nearbyint(x[i] * id) : 0.0f;
+    q[i] = std::isnan(v) ? 0 : static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
+  }
   return d;
 }
 
@@ -131,6 +137,25 @@ TEST(GemmInt8, CloseToF32) {
   const double rel = std::sqrt(num / den);
   EXPECT_LT(rel, 0.01);
   EXPECT_GT(rel, 1e-4);  // really int8
+}
+
+// A NaN activation makes its outputs NaN (as in f32); a block of values below 127·FLT_MIN counts
+// as zero (1/d would overflow), not as ±127.
+TEST(GemmInt8, NanAndTinyBlocks) {
+  const long k = 64, n = 8;
+  const test::Weights w = make_weights(DType::F32, n, k, 9);
+  auto x = randn(static_cast<size_t>(2 * k), 10);
+  x[5] = NAN;                                        // row 0, block 0
+  for (long i = 32; i < 64; ++i) x[k + i] = 1e-39f;  // row 1, block 1: tiny
+  std::vector<float> y(2 * n), ref(2 * n);
+  gemm_int8_blocks(x.data(), w.tensor(), y.data(), 2, false);
+  auto x1 = x;
+  for (long i = 32; i < 64; ++i) x1[k + i] = 0.0f;
+  gemm_int8_blocks(x1.data() + k, w.tensor(), ref.data() + n, 1, false);
+  for (long j = 0; j < n; ++j) {
+    EXPECT_TRUE(std::isnan(y[j])) << j;
+    EXPECT_EQ(y[n + j], ref[n + j]) << j;
+  }
 }
 
 TEST(GemmInt8, PrecisionNames) {
