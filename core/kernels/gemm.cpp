@@ -122,11 +122,8 @@ void gemm_items(const KernelTable& kt, const float* x, const QTensor& w, float* 
 void gemm_shared(const KernelTable& kt, const float* x, const QTensor& w, float* y, long rows,
                  bool acc) {
   const int mr = kt.gemm_mr, nr = kt.gemm_nr;
-  const long K = w.cols, N = w.rows, kcm = pass_columns(K), T = omp_get_max_threads();
-  // Row blocks of at most kMcTiles tiles, as many as a multiple of the threads, their sizes
-  // differing by one tile at most (so no thread waits on a short last block)
-  const long ntiles = ceil_div(rows, mr), mb = ceil_div(ceil_div(ntiles, kMcTiles), T) * T;
-  auto first_row = [&](long b) { return std::min(rows, b * ntiles / mb * mr); };
+  const long K = w.cols, N = w.rows, kcm = pass_columns(K);
+  const RowBlocks rb(rows, mr, kMcTiles, omp_get_max_threads());
   thread_local std::vector<float> shared;
   shared.resize(static_cast<size_t>(kcm * (kNcShared + nr)));
   float* bp = shared.data();
@@ -144,14 +141,21 @@ void gemm_shared(const KernelTable& kt, const float* x, const QTensor& w, float*
           pack_b(w, j0 + p * nr, std::min<long>(nr, n - p * nr), k0, s.kc, nr, bp + p * s.kc * nr,
                  row.data());
 #pragma omp for schedule(static)
-        for (long ib = 0; ib < mb; ++ib)
-          tiles(kt, s, bp, first_row(ib), first_row(ib + 1) - first_row(ib), j0, n);
+        for (long ib = 0; ib < rb.count; ++ib)
+          tiles(kt, s, bp, rb.first(ib), rb.first(ib + 1) - rb.first(ib), j0, n);
       }
     }
   }
 }
 
 }  // namespace
+
+RowBlocks::RowBlocks(long rows_, long mr_, long tiles_per_block, long threads)
+    : rows(rows_), mr(mr_), tiles(ceil_div(rows_, mr_)) {
+  count = ceil_div(ceil_div(tiles, tiles_per_block), threads) * threads;
+}
+
+long RowBlocks::first(long b) const { return std::min(rows, b * tiles / count * mr); }
 
 void gemm_packed(const float* x, const QTensor& w, float* y, long rows, bool acc) {
   const KernelTable& kt = kernels();

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/kernels/gemm.h"
 #include "core/kernels/i8_layout.h"
 #include "core/kernels/kernels.h"
 #include "core/tensor/quant_blocks.h"
@@ -90,8 +91,11 @@ bool int8_supported(std::string* why) {
 }
 
 const Int8Tile& int8_tile() {
-  std::string why;
-  if (!int8_supported(&why)) fail(ErrorKind::Unsupported, why);
+  if (!int8_supported()) {  // the reason is spelled out only when it is needed
+    std::string why;
+    int8_supported(&why);
+    fail(ErrorKind::Unsupported, why);
+  }
   if (active_kernel_path() == KernelPath::Scalar) return kern::int8_tile_scalar();
   return *kern::int8_tile_avx512vnni();
 }
@@ -119,9 +123,7 @@ void gemm_int8_blocks(const float* x, const QTensor& w, float* y, long rows, boo
   const size_t panel_bytes = kern::i8_block_bytes(nr) * nb;
   panels.resize(panel_bytes * ceil_div(kNcShared, nr));
   uint8_t* P = panels.data();
-  const long T = omp_get_max_threads(), ntiles = ceil_div(rows, mr);
-  const long mb = ceil_div(ceil_div(ntiles, kMcTiles), T) * T;
-  auto first_row = [&](long b) { return std::min(rows, b * ntiles / mb * mr); };
+  const RowBlocks rb(rows, mr, kMcTiles, omp_get_max_threads());
 #pragma omp parallel
   {
     thread_local std::vector<float> row, t;
@@ -138,27 +140,32 @@ void gemm_int8_blocks(const float* x, const QTensor& w, float* y, long rows, boo
         pack_panel(w, j0 + p * nr, std::min<long>(nr, n - p * nr), nr, nb, P + p * panel_bytes,
                    row.data());
 #pragma omp for schedule(static)
-      for (long ib = 0; ib < mb; ++ib) {
-        const long i0 = first_row(ib), i1 = first_row(ib + 1);
+      for (long ib = 0; ib < rb.count; ++ib) {
+        const long i0 = rb.first(ib), i1 = rb.first(ib + 1);
+        const long full = i0 + (i1 - i0) / mr * mr, rest = i1 - full;
+        if (rest > 0)  // the last partial tile once: missing rows as q = 0 with d = 0
+          for (long r = 0; r < mr; ++r) {
+            for (long k = 0; k < lda; ++k)
+              ea[r * lda + k] = r < rest ? A[(full + r) * lda + k] : 128;
+            for (long b = 0; b < nb; ++b)
+              ed[r * nb + b] = r < rest ? DA[(full + r) * nb + b] : 0.0f;
+          }
         for (long p = 0; p < np; ++p)
           for (long i = i0; i < i1; i += mr) {
             const long rr = std::min<long>(mr, i1 - i), cc = std::min<long>(nr, n - p * nr);
-            const uint8_t* a = A + i * lda;
-            const float* da = DA + i * nb;
+            const uint8_t* a = rr == mr ? A + i * lda : ea.data();
+            const float* da = rr == mr ? DA + i * nb : ed.data();
+            const uint8_t* panel = P + p * panel_bytes;
             float* c = y + i * N + j0 + p * nr;
             if (rr == mr && cc == nr) {
-              it.tile(nb, a, lda, da, nb, P + p * panel_bytes, c, N, acc);
+              it.tile(nb, a, lda, da, nb, panel, c, N, acc);
               continue;
             }
-            // edge: missing rows as q = 0 with d = 0, C through a full mr × nr buffer
-            for (long r = 0; r < mr; ++r)
-              for (long k = 0; k < lda; ++k) ea[r * lda + k] = r < rr ? a[r * lda + k] : 128;
-            for (long r = 0; r < mr; ++r)
-              for (long b = 0; b < nb; ++b) ed[r * nb + b] = r < rr ? da[r * nb + b] : 0.0f;
+            // an edge of y: C through a full mr × nr buffer
             for (long r = 0; r < mr; ++r)
               for (long q = 0; q < nr; ++q)
                 t[r * nr + q] = acc && r < rr && q < cc ? c[r * N + q] : 0.0f;
-            it.tile(nb, ea.data(), lda, ed.data(), nb, P + p * panel_bytes, t.data(), nr, true);
+            it.tile(nb, a, lda, da, nb, panel, t.data(), nr, true);
             for (long r = 0; r < rr; ++r)
               for (long q = 0; q < cc; ++q) c[r * N + q] = t[r * nr + q];
           }
