@@ -12,6 +12,7 @@
 #include "bench/gemm_bench.h"
 #include "bench/peak_bench.h"
 #include "core/formats/gguf.h"
+#include "core/kernels/compute.h"
 #include "core/kernels/kernels.h"
 #include "core/util/error.h"
 #include "core/util/parallel.h"
@@ -25,7 +26,7 @@ constexpr const char* kUsage =
     "       longrope-bench-model gemm SHAPE TYPE [--tokens N] [--reps N] [--seed N]\n"
     "       longrope-bench-model fma [--threads N]   (pure FMA loop, 1..N threads, each path)\n"
     "       longrope-bench-model attention [--tokens N] [--head-dim D] [--heads H]\n"
-    "                            [--kv-heads K] [--threads N] [--reps N]\n"
+    "                            [--kv-heads K] [--threads N] [--reps N] [--int8 1]\n"
     "TYPE: F32, F16, Q8_0 or Q4_K_M (llama.cpp's mix); see scripts/make-bench-model.sh\n";
 
 // Splits `args` into positionals and `--name value` options (names already in `opts`).
@@ -57,9 +58,9 @@ int run(const std::vector<std::string>& args) {
   }
   const std::string cmd = args[0];
   std::map<std::string, long long> opts = {
-      {"seed", 0},  {"docs", 5},    {"tokens", cmd == "shard" ? 16384 : 2048},
-      {"reps", 3},  {"threads", 0}, {"head-dim", 64},
-      {"heads", 7}, {"kv-heads", 1}};
+      {"seed", 0},  {"docs", 5},     {"tokens", cmd == "shard" ? 16384 : 2048},
+      {"reps", 3},  {"threads", 0},  {"head-dim", 64},
+      {"heads", 7}, {"kv-heads", 1}, {"int8", 0}};
   const auto pos = parse({args.begin() + 1, args.end()}, opts);
   if (cmd == "shapes" && pos.empty()) {
     for (const auto& s : shapes())
@@ -136,12 +137,13 @@ int run(const std::vector<std::string>& args) {
       lr::fail(lr::ErrorKind::InvalidArgument, "attention: tokens <= 2^20, head_dim <= 1024");
     lr::set_threads(threads);
     const double peak = fma_peak_gflops(threads);
+    if (opts["int8"]) lr::set_compute_precision(lr::Compute::Int8);  // --compute int8's kernel
     const AttentionTiming t = bench_attention(c, static_cast<int>(opts["reps"]));
     std::printf(
-        "path,threads,tokens,head_dim,heads,kv_heads,seconds,gflops,fma_peak_gflops,"
-        "pct_of_peak\n%s,%d,%d,%d,%d,%d,%.4f,%.2f,%.2f,%.1f\n",
-        path, threads, c.tokens, c.head_dim, c.heads, c.kv_heads, t.seconds, t.gflops, peak,
-        100.0 * t.gflops / peak);
+        "path,compute,threads,tokens,head_dim,heads,kv_heads,seconds,gflops,fma_peak_gflops,"
+        "pct_of_peak\n%s,%s,%d,%d,%d,%d,%d,%.4f,%.2f,%.2f,%.1f\n",
+        path, lr::compute_name(lr::compute_precision()), threads, c.tokens, c.head_dim, c.heads,
+        c.kv_heads, t.seconds, t.gflops, peak, 100.0 * t.gflops / peak);
     return 0;
   }
   std::fputs(kUsage, stderr);

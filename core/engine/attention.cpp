@@ -6,38 +6,48 @@
 #include <cmath>
 #include <vector>
 
+#include "core/kernels/compute.h"
+
 namespace lr {
+
+AttnBlock attention_task(const float* q, const float* k, const float* v, float* out,
+                         const AttentionShape& s, long task) {
+  const int hd = s.head_dim, qd = s.n_heads * hd, kvd = s.n_kv_heads * hd;
+  const int h = static_cast<int>(task % s.n_heads), g = h / (s.n_heads / s.n_kv_heads);
+  const int q0 = static_cast<int>(task / s.n_heads) * kAttnQueryTile;
+  AttnBlock b;
+  b.q = q + static_cast<long>(q0) * qd + h * hd;
+  b.q_stride = qd;
+  b.k = k + g * hd;
+  b.v = v + g * hd;
+  b.kv_stride = kvd;
+  b.out = out + static_cast<long>(q0) * qd + h * hd;
+  b.out_stride = qd;
+  b.bq = std::min(kAttnQueryTile, s.n - q0);
+  b.q0 = q0;
+  // keys before the window of the first query row are never read (tile-aligned start)
+  b.k_begin = s.window > 0 ? std::max(0, q0 - s.window + 1) / kAttnKeyTile * kAttnKeyTile : 0;
+  b.window = s.window;
+  b.head_dim = hd;
+  b.scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  return b;
+}
+
+long attention_tasks(const AttentionShape& s) {
+  return static_cast<long>(s.n_heads) * ((s.n + kAttnQueryTile - 1) / kAttnQueryTile);
+}
 
 void attention_tiled(const float* q, const float* k, const float* v, float* out,
                      const AttentionShape& s) {
+  if (compute_precision() == Compute::Int8) return attention_tiled_i8(q, k, v, out, s);
   const KernelTable& kt = kernels();
-  const int hd = s.head_dim, qd = s.n_heads * hd, kvd = s.n_kv_heads * hd;
-  const int group = s.n_heads / s.n_kv_heads;
-  const int n_qb = (s.n + kAttnQueryTile - 1) / kAttnQueryTile;
-  const long tasks = static_cast<long>(s.n_heads) * n_qb;
+  const long tasks = attention_tasks(s);
 #pragma omp parallel
   {
-    std::vector<float> scratch(attention_block_scratch_floats(hd));
+    std::vector<float> scratch(attention_block_scratch_floats(s.head_dim));
 #pragma omp for schedule(dynamic, 1)
     for (long task = tasks - 1; task >= 0; --task) {  // longest (last) query blocks first
-      const int h = static_cast<int>(task % s.n_heads);
-      const int qb = static_cast<int>(task / s.n_heads);
-      const int q0 = qb * kAttnQueryTile, g = h / group;
-      AttnBlock b;
-      b.q = q + static_cast<long>(q0) * qd + h * hd;
-      b.q_stride = qd;
-      b.k = k + g * hd;
-      b.v = v + g * hd;
-      b.kv_stride = kvd;
-      b.out = out + static_cast<long>(q0) * qd + h * hd;
-      b.out_stride = qd;
-      b.bq = std::min(kAttnQueryTile, s.n - q0);
-      b.q0 = q0;
-      // keys before the window of the first query row are never read (tile-aligned start)
-      b.k_begin = s.window > 0 ? std::max(0, q0 - s.window + 1) / kAttnKeyTile * kAttnKeyTile : 0;
-      b.window = s.window;
-      b.head_dim = hd;
-      b.scale = 1.0f / std::sqrt(static_cast<float>(hd));
+      AttnBlock b = attention_task(q, k, v, out, s, task);
       b.scratch = scratch.data();
       kt.attention_block(b);
     }

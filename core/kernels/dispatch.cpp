@@ -138,8 +138,9 @@ std::string numerics_signature() {
   const std::string arch = "other";
 #endif
   std::string s = "kernels-v2 " + arch + ", packed gemm";
+  // int8 v2: attention in int8 too (attn_i8.h); v1 archives (products only) are refused.
   if (compute_precision() != Compute::F32)
-    s += ", compute " + std::string(compute_name(compute_precision()));
+    s += ", compute " + std::string(compute_name(compute_precision())) + " v2";
   return s;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/kernels/gemm.h"
 #include "core/kernels/i8_layout.h"
+#include "core/kernels/i8_quant.h"
 #include "core/kernels/kernels.h"
 #include "core/tensor/quant_blocks.h"
 #include "core/util/error.h"
@@ -24,25 +25,8 @@ constexpr long kMcTiles = 8;     // activation row tiles per work block
 
 long ceil_div(long a, long b) { return (a + b - 1) / b; }
 
-// One block of up to 32 floats to int8: d = amax/127, q = nearbyint(x · (1/d)) in ±127; the
-// values past n are 0. Returns d: 0 for a block below 127·FLT_MIN, NaN when x holds a NaN.
 float quantize_block(const float* x, int n, int8_t* q) {
-  float amax = 0.0f;
-  for (int i = 0; i < n; ++i) {  // a NaN sticks (and makes d NaN, so the output NaN)
-    const float ax = std::fabs(x[i]);
-    amax = ax > amax || ax != ax ? ax : amax;
-  }
-  float d = amax / 127.0f;
-  if (!(d >= FLT_MIN)) d = d != d ? d : 0.0f;  // below FLT_MIN (1/d would overflow): a zero block
-  const float id = d >= FLT_MIN ? 1.0f / d : 0.0f;
-  // round to nearest even by adding and taking away 1.5·2^23 (|x·id| <= 127.x; no contraction):
-  // nearbyint's result without its floating-point environment calls
-  constexpr float kRound = 12582912.0f;
-  for (int i = 0; i < kI8Block; ++i) {
-    const float v = i < n ? (x[i] * id + kRound) - kRound : 0.0f;
-    q[i] = v != v ? 0 : static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
-  }
-  return d;
+  return kern::quantize_i8(x, n, kI8Block, q);
 }
 
 // Weight rows [j0, j0 + n) into one panel of nr rows (rows past n: zero blocks); `row` holds
