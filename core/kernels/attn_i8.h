@@ -45,6 +45,7 @@ struct AttnI8Scratch {
   float* ot;       // (head_dim, BQ) unnormalised output
   float *m, *l, *corr, *dp;  // (BQ) each
   uint8_t* p8;               // (BK/4, BQ, 4) u8 probabilities, like qp
+  int32_t* psum;             // (BQ) Σ_j p8 of the tile (for paths whose P·V needs it)
 };
 AttnI8Scratch attn_i8_scratch(void* base, int head_dim);
 // Quantizes the queries of `a` into s (rows >= bq zero) and resets o, m, l.
@@ -53,6 +54,7 @@ void attn_i8_load_queries(const AttnBlock& a, const AttnI8Scratch& s, int kd);
 namespace kern {
 const AttnI8Kernel& attn_i8_scalar();
 const AttnI8Kernel* attn_i8_avx512vnni();  // nullptr when not built for x86
+const AttnI8Kernel* attn_i8_neon_sdot();   // nullptr unless built for aarch64 with dotprod
 }  // namespace kern
 // The kernel for the path in force; throws Unsupported as int8_tile() does.
 const AttnI8Kernel& attn_i8_kernel();

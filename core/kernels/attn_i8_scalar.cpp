@@ -17,8 +17,8 @@ int round4(int x) { return (x + 3) / 4 * 4; }
 // The parts of the scratch in order, each 64-byte aligned.
 size_t part_sizes(int hd, size_t* sz) {
   const size_t f = sizeof(float), kd = static_cast<size_t>(round4(hd));
-  const size_t parts[] = {kd * BQ, f * BQ, 4 * BQ, f * BK * BQ, f * hd * BQ,
-                          f * BQ,  f * BQ, f * BQ, f * BQ,      size_t{BK} * BQ};
+  const size_t parts[] = {kd * BQ, f * BQ, 4 * BQ, f * BK * BQ,     f * hd * BQ, f * BQ,
+                          f * BQ,  f * BQ, f * BQ, size_t{BK} * BQ, 4 * BQ};
   size_t total = 0;
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i)
     sz[i] = align64(parts[i]), total += sz[i];
@@ -27,21 +27,22 @@ size_t part_sizes(int hd, size_t* sz) {
 }  // namespace
 
 size_t attention_i8_scratch_bytes(int head_dim) {
-  size_t sz[10];
+  size_t sz[11];
   return part_sizes(head_dim, sz) + 64;  // + 64: the base may be unaligned
 }
 
 AttnI8Scratch attn_i8_scratch(void* base, int head_dim) {
-  size_t sz[10];
+  size_t sz[11];
   part_sizes(head_dim, sz);
   auto* p = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(base) + 63) / 64 * 64);
-  uint8_t* at[10];
-  for (int i = 0; i < 10; ++i) at[i] = p, p += sz[i];
+  uint8_t* at[11];
+  for (int i = 0; i < 11; ++i) at[i] = p, p += sz[i];
   return {reinterpret_cast<int8_t*>(at[0]),  reinterpret_cast<float*>(at[1]),
           reinterpret_cast<int32_t*>(at[2]), reinterpret_cast<float*>(at[3]),
           reinterpret_cast<float*>(at[4]),   reinterpret_cast<float*>(at[5]),
           reinterpret_cast<float*>(at[6]),   reinterpret_cast<float*>(at[7]),
-          reinterpret_cast<float*>(at[8]),   at[9]};
+          reinterpret_cast<float*>(at[8]),   at[9],
+          reinterpret_cast<int32_t*>(at[10])};
 }
 
 void attn_i8_load_queries(const AttnBlock& a, const AttnI8Scratch& s, int kd) {
@@ -146,12 +147,16 @@ const AttnI8Kernel& attn_i8_scalar() {
 #if !defined(__x86_64__)
 const AttnI8Kernel* attn_i8_avx512vnni() { return nullptr; }
 #endif
+#if !(defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD))
+const AttnI8Kernel* attn_i8_neon_sdot() { return nullptr; }
+#endif
 
 }  // namespace kern
 
 const AttnI8Kernel& attn_i8_kernel() {
   const Int8Tile& t = int8_tile();  // refuses, naming what is missing, as the matrix products
   if (t.tile == kern::int8_tile_scalar().tile) return kern::attn_i8_scalar();
+  if (active_kernel_path() == KernelPath::Neon) return *kern::attn_i8_neon_sdot();
   return *kern::attn_i8_avx512vnni();
 }
 

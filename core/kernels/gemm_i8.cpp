@@ -66,11 +66,15 @@ bool int8_supported(std::string* why) {
       __builtin_cpu_supports("avx512bw"))
     return true;
 #endif
+  if (p == KernelPath::Neon && kern::int8_tile_neon_sdot()) return true;
   if (why)
-    *why = std::string("--compute int8 needs AVX-512 VNNI under the kernel path ") +
+    *why = std::string(
+               "--compute int8 needs AVX-512 VNNI (x86) or a build with the dotprod "
+               "extension (aarch64, -mcpu=cortex-a76 or -march=armv8.2-a+dotprod) under "
+               "the kernel path ") +
            kernel_path_name(p) +
-           " (this CPU or path lacks it; the aarch64 sdot tile is not built yet); "
-           "--kernels scalar runs it in plain C++";
+           " (this CPU, build or path lacks it; AVX2 has no int8 tile "
+           "yet); --kernels scalar runs it in plain C++";
   return false;
 }
 
@@ -81,6 +85,7 @@ const Int8Tile& int8_tile() {
     fail(ErrorKind::Unsupported, why);
   }
   if (active_kernel_path() == KernelPath::Scalar) return kern::int8_tile_scalar();
+  if (active_kernel_path() == KernelPath::Neon) return *kern::int8_tile_neon_sdot();
   return *kern::int8_tile_avx512vnni();
 }
 

@@ -1,4 +1,5 @@
-// The int8 tiles: the scalar twin and AVX-512 VNNI (vpdpbusd), the same bits by construction.
+// The int8 tiles: the scalar twin, AVX-512 VNNI (vpdpbusd) and NEON sdot, the same bits by
+// construction.
 #include <cstdint>
 #include <cstring>
 
@@ -6,6 +7,10 @@
 #include "core/kernels/i8_layout.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
+#endif
+#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#include <arm_neon.h>
+#define LONGROPE_SDOT 1
 #endif
 
 namespace lr::kern {
@@ -90,6 +95,52 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_vnni(long nb, c
 }
 #endif
 
+#if defined(LONGROPE_SDOT)
+// 4 activation rows × 16 weight rows (four 4-lane vectors): sdot on the activations as int8
+// (u8 ^ 0x80 = q), so the sums are Σ q_x·q_w without compensation; one FMA per block as above.
+template <int L>
+void sdot4(int32x4_t (&s)[4][4], const int8x16_t (&w)[4], const int8x16_t (&ar)[4]) {
+  for (int r = 0; r < 4; ++r)
+    for (int v = 0; v < 4; ++v) s[r][v] = vdotq_laneq_s32(s[r][v], w[v], ar[r], L);
+}
+
+void tile_sdot(long nb, const uint8_t* a, long lda, const float* da, long ldd, const uint8_t* bp,
+               float* c, long ldc, bool load) {
+  constexpr int MR = 4, NR = 16;
+  float32x4_t f[MR][4];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < 4; ++v) f[r][v] = load ? vld1q_f32(c + r * ldc + 4 * v) : vdupq_n_f32(0);
+  const uint8x16_t flip = vdupq_n_u8(0x80);
+  for (long b = 0; b < nb; ++b) {
+    const uint8_t* blk = bp + b * i8_block_bytes(NR);
+    const uint8_t* ab = a + b * kI8Block;
+    int32x4_t s[MR][4];
+    for (int r = 0; r < MR; ++r)
+      for (int v = 0; v < 4; ++v) s[r][v] = vdupq_n_s32(0);
+    for (int h = 0; h < 2; ++h) {  // groups 4h .. 4h+3: one 16-byte load per activation row
+      int8x16_t ar[MR], w[4][4];
+      for (int r = 0; r < MR; ++r)
+        ar[r] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(ab + r * lda + 16 * h), flip));
+      for (int g = 0; g < 4; ++g)
+        for (int v = 0; v < 4; ++v)
+          w[g][v] = vld1q_s8(reinterpret_cast<const int8_t*>(blk + (4 * h + g) * 64 + 16 * v));
+      sdot4<0>(s, w[0], ar);
+      sdot4<1>(s, w[1], ar);
+      sdot4<2>(s, w[2], ar);
+      sdot4<3>(s, w[3], ar);
+    }
+    const float* dwp = reinterpret_cast<const float*>(blk + i8_scale_offset(NR));
+    for (int r = 0; r < MR; ++r) {
+      const float32x4_t dx = vdupq_n_f32(da[r * ldd + b]);
+      for (int v = 0; v < 4; ++v)
+        f[r][v] = vfmaq_f32(f[r][v], vcvtq_f32_s32(s[r][v]), vmulq_f32(dx, vld1q_f32(dwp + 4 * v)));
+    }
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < 4; ++v) vst1q_f32(c + r * ldc + 4 * v, f[r][v]);
+}
+#endif
+
 }  // namespace
 
 const Int8Tile& int8_tile_scalar() {
@@ -100,6 +151,15 @@ const Int8Tile& int8_tile_scalar() {
 const Int8Tile* int8_tile_avx512vnni() {
 #if defined(__x86_64__)
   static const Int8Tile t{"avx512-vnni", kVnniRows, 32, tile_vnni<kVnniRows>};
+  return &t;
+#else
+  return nullptr;
+#endif
+}
+
+const Int8Tile* int8_tile_neon_sdot() {
+#if defined(LONGROPE_SDOT)
+  static const Int8Tile t{"neon-sdot", 4, 16, tile_sdot};
   return &t;
 #else
   return nullptr;
