@@ -42,6 +42,7 @@ export OMP_NUM_THREADS=2
 # decode, deployed factors) and the PyTorch goldens for every RoPE kind on their short sequences
 # (17 and 40 tokens: qemu is ~100x slower than native; the e2e PPL below covers long contexts).
 FILTER='Rope*:Attention*:Kernels*:Memory*:Factors*:Deployed*:DType*:Loaders*:Tokenizer*:Generate*'
+FILTER+=':GemmInt8.*:GemmPacked.*'
 FILTER+=':ArchTable.*:ArchReference.TableFeaturesLoaded'
 FILTER+=':Models/IncrementalDecode.SlidingWindowAndOneTokenPrefill/hf:Models/Golden.*'
 FILTER+='-Deployed.HfRopeScalingReadBackEqualsCommandLineScaling'  # 300-token passes: slow here
@@ -60,18 +61,22 @@ BOOK=$SHARED/data/pg19-like/valid/pg14263.txt
 "$NATIVE" tokenize -q --tokenizer "$FX" --input "$BOOK" --output "$T/x86.h5" >/dev/null
 "${QEMU[@]}" "$ARM" tokenize -q --tokenizer "$FX" --input "$BOOK" --output "$T/arm.h5" >/dev/null
 fail=0
-for spec in "$FX|256,1024" "$SHARED/models/fixture-llama-5m.f32.gguf|512"; do
-  IFS='|' read -r model lengths <<<"$spec"
+# The last spec runs --compute int8 (x86: AVX-512 VNNI or scalar; aarch64: sdot): equal too.
+for spec in "$FX|256,1024|f32" "$SHARED/models/fixture-llama-5m.f32.gguf|512|f32" "$FX|512|int8"; do
+  IFS='|' read -r model lengths compute <<<"$spec"
   for build in x86 arm; do
     run=("$NATIVE")
     [ $build = arm ] && run=("${QEMU[@]}" "$ARM")
+    kernels=auto
+    [ "$compute" = int8 ] && [ $build = x86 ] && ! grep -q avx512_vnni /proc/cpuinfo && kernels=scalar
     "${run[@]}" eval ppl -q --threads 2 --model "$model" --data "$T/$build.h5" --tokenizer "$FX" \
-      --num-tokens "$lengths" --samples 1 --rope yarn --output "$T/$build.csv" >/dev/null
+      --num-tokens "$lengths" --samples 1 --rope yarn --compute "$compute" --kernels "$kernels" \
+      --output "$T/$build.csv" >/dev/null
   done
   # csv: length,ppl
-  if ! paste -d, "$T/x86.csv" "$T/arm.csv" | tail -n +2 | awk -F, -v tol=$REL_TOL -v m="$(basename "$model")" '
+  if ! paste -d, "$T/x86.csv" "$T/arm.csv" | tail -n +2 | awk -F, -v tol=$REL_TOL -v m="$(basename "$model")" -v c="$compute" '
     { rel = ($4 - $2) / $2; if (rel < 0) rel = -rel
-      printf "aarch64: ppl %s n=%s: x86 %.8f aarch64 %.8f rel %.2e\n", m, $1, $2, $4, rel
+      printf "aarch64: ppl %s %s n=%s: x86 %.8f aarch64 %.8f rel %.2e\n", m, c, $1, $2, $4, rel
       if ($1 != $3 || rel > tol || $2 != $2 + 0) bad = 1 }
     END { exit bad || NR == 0 }'; then
     echo "aarch64: FAIL: $(basename "$model") PPL differs from x86 by more than $REL_TOL relative"
