@@ -50,6 +50,27 @@ struct AttnI8Scratch {
 AttnI8Scratch attn_i8_scratch(void* base, int head_dim);
 // Quantizes the queries of `a` into s (rows >= bq zero) and resets o, m, l.
 void attn_i8_load_queries(const AttnBlock& a, const AttnI8Scratch& s, int kd);
+// out = o / l for the task's rows.
+void attn_i8_store(const AttnBlock& a, const AttnI8Scratch& s);
+
+// Key tile k0 of task `a`: bk keys (ng groups of 4, the last zero-padded) and their operands.
+struct AttnI8Tile {
+  int bk, ng;
+  const uint8_t* k8;
+  const float* dk;
+  const int8_t* v8;
+  const float* dv;
+};
+inline AttnI8Tile attn_i8_tile(const AttnBlock& a, const AttnI8Kv& kv, int k0) {
+  const int end = a.q0 + a.bq, bk = end - k0 < kAttnKeyTile ? end - k0 : kAttnKeyTile;
+  const long b = k0 / kAttnKeyTile, vt = b * a.head_dim;
+  return {bk,
+          (bk + 3) / 4,
+          kv.k8 + static_cast<long>(k0) * kv.kd,
+          kv.dk + k0,
+          kv.v8 + vt * kAttnKeyTile,
+          kv.dv + vt};
+}
 
 namespace kern {
 const AttnI8Kernel& attn_i8_scalar();

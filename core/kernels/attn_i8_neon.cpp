@@ -76,18 +76,7 @@ void values(const int8_t* v8, const float* dv, const AttnI8Scratch& s, int ng, i
   }
 }
 
-F exp2_i8(F x) {  // as exp2_i8 in attn_i8_scalar.cpp
-  using namespace expc;
-  x = V::max(V::set1(kAttnLo), x);
-  const F n = V::round(x);
-  const F r = V::sub(x, n);
-  F p = V::set1(kP4);
-  p = V::fma(p, r, V::set1(kP3));
-  p = V::fma(p, r, V::set1(kP2));
-  p = V::fma(p, r, V::set1(kP1));
-  p = V::fma(p, r, V::set1(1.0f));
-  return V::scale2n1(p, n);
-}
+F exp2_i8(F x) { return Simd<V>::exp2_attn<4>(x); }  // scalar::exp2_i8
 
 // The online softmax of query vector c (tile max tm), straight into u8 probabilities.
 void softmax(const AttnI8Scratch& s, int bk, int ng, int c, F tm) {
@@ -127,22 +116,18 @@ void block_sdot(const AttnBlock& a, const AttnI8Kv& kv, void* scratch) {
   const int hd = a.head_dim, kd = kv.kd;
   const AttnI8Scratch s = attn_i8_scratch(scratch, hd);
   attn_i8_load_queries(a, s, kd);
-  const int k_end = a.q0 + a.bq;
-  for (int k0 = a.k_begin; k0 < k_end; k0 += BK) {
-    const int bk = k_end - k0 < BK ? k_end - k0 : BK, ng = (bk + 3) / 4;
-    const uint8_t* k8 = kv.k8 + static_cast<long>(k0) * kd;
-    const float* dk = kv.dk + k0;
-    const int8_t* v8 = kv.v8 + static_cast<long>(k0 / BK) * hd * BK;
-    const float* dv = kv.dv + static_cast<long>(k0 / BK) * hd;
+  for (int k0 = a.k_begin; k0 < a.q0 + a.bq; k0 += BK) {
+    const AttnI8Tile tl = attn_i8_tile(a, kv, k0);
+    const int bk = tl.bk, ng = tl.ng;
     const bool masked = tile_has_masked_scores(a, k0, bk);
     F tm[QV];
     for (int c = 0; c < QV; ++c) tm[c] = V::set1(-__builtin_inff());
     F* tmp = masked ? nullptr : tm;
     for (int qc = 0; qc < QV / 4; ++qc) {
       int j = 0;
-      for (; j + R <= bk; j += R) scores<R>(k8, kd, dk, s, j, qc, tmp);
-      if (j + 2 <= bk) scores<2>(k8, kd, dk, s, j, qc, tmp), j += 2;
-      if (j < bk) scores<1>(k8, kd, dk, s, j, qc, tmp);
+      for (; j + R <= bk; j += R) scores<R>(tl.k8, kd, tl.dk, s, j, qc, tmp);
+      if (j + 2 <= bk) scores<2>(tl.k8, kd, tl.dk, s, j, qc, tmp), j += 2;
+      if (j < bk) scores<1>(tl.k8, kd, tl.dk, s, j, qc, tmp);
     }
     mask_scores(a, k0, bk, s.st);
     for (int c = 0; c < QV; ++c) {
@@ -152,14 +137,12 @@ void block_sdot(const AttnBlock& a, const AttnI8Kv& kv, void* scratch) {
     }
     for (int qc = 0; qc < QV / 4; ++qc) {
       int t = 0;
-      for (; t + R <= hd; t += R) values<R>(v8, dv, s, ng, qc, t);
-      if (t + 2 <= hd) values<2>(v8, dv, s, ng, qc, t), t += 2;
-      if (t < hd) values<1>(v8, dv, s, ng, qc, t);
+      for (; t + R <= hd; t += R) values<R>(tl.v8, tl.dv, s, ng, qc, t);
+      if (t + 2 <= hd) values<2>(tl.v8, tl.dv, s, ng, qc, t), t += 2;
+      if (t < hd) values<1>(tl.v8, tl.dv, s, ng, qc, t);
     }
   }
-  for (int i = 0; i < a.bq; ++i)
-    for (int t = 0; t < hd; ++t)
-      a.out[static_cast<long>(i) * a.out_stride + t] = s.ot[t * BQ + i] / s.l[i];
+  attn_i8_store(a, s);
 }
 
 }  // namespace

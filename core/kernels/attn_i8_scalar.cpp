@@ -66,24 +66,16 @@ void attn_i8_load_queries(const AttnBlock& a, const AttnI8Scratch& s, int kd) {
   for (int i = 0; i < BQ; ++i) s.m[i] = -INFINITY, s.l[i] = 0.0f, s.corr[i] = 0.0f, s.dp[i] = 0.0f;
 }
 
+void attn_i8_store(const AttnBlock& a, const AttnI8Scratch& s) {
+  for (int i = 0; i < a.bq; ++i)
+    for (int t = 0; t < a.head_dim; ++t)
+      a.out[static_cast<long>(i) * a.out_stride + t] = s.ot[t * BQ + i] / s.l[i];
+}
+
 namespace kern {
 namespace {
 
-// 2^x for x <= 0 as exp2_attn (scalar_ops.h) with the Taylor polynomial cut at degree 4
-// (relative error 4e-5; the probabilities become 8 bits).
-float exp2_i8(float x) {
-  if (std::isnan(x)) return x;
-  using namespace expc;
-  if (x < kAttnLo) x = kAttnLo;
-  const float n = std::nearbyint(x);
-  const float r = x - n;
-  float p = kP4;
-  p = std::fma(p, r, kP3);
-  p = std::fma(p, r, kP2);
-  p = std::fma(p, r, kP1);
-  p = std::fma(p, r, 1.0f);
-  return p * scalar::pow2i(static_cast<int>(n));
-}
+using scalar::exp2_i8;
 
 // The definition of attn_i8.h in plain C++, in the SIMD paths' order of operations.
 void block_scalar(const AttnBlock& a, const AttnI8Kv& kv, void* scratch) {
@@ -91,18 +83,14 @@ void block_scalar(const AttnBlock& a, const AttnI8Kv& kv, void* scratch) {
   const AttnI8Scratch s = attn_i8_scratch(scratch, hd);
   attn_i8_load_queries(a, s, kd);
   constexpr float kRound = 12582912.0f;  // round to nearest even by 1.5·2^23
-  const int k_end = a.q0 + a.bq;
-  for (int k0 = a.k_begin; k0 < k_end; k0 += BK) {
-    const int bk = k_end - k0 < BK ? k_end - k0 : BK, ng = (bk + 3) / 4;
-    const uint8_t* k8 = kv.k8 + static_cast<long>(k0) * kd;
-    const float* dk = kv.dk + k0;
-    const int8_t* v8 = kv.v8 + static_cast<long>(k0 / BK) * hd * BK;
-    const float* dv = kv.dv + static_cast<long>(k0 / BK) * hd;
+  for (int k0 = a.k_begin; k0 < a.q0 + a.bq; k0 += BK) {
+    const AttnI8Tile tl = attn_i8_tile(a, kv, k0);
+    const int bk = tl.bk, ng = tl.ng;
     for (int j = 0; j < bk; ++j)
       for (int i = 0; i < BQ; ++i) {
         int32_t acc = s.ncomp[i];
-        for (int t = 0; t < kd; ++t) acc += k8[j * kd + t] * s.qp[(t / 4 * BQ + i) * 4 + t % 4];
-        s.st[j * BQ + i] = static_cast<float>(acc) * (s.dq[i] * dk[j]);
+        for (int t = 0; t < kd; ++t) acc += tl.k8[j * kd + t] * s.qp[(t / 4 * BQ + i) * 4 + t % 4];
+        s.st[j * BQ + i] = static_cast<float>(acc) * (s.dq[i] * tl.dk[j]);
       }
     mask_scores(a, k0, bk, s.st);
     for (int i = 0; i < BQ; ++i) {
@@ -128,14 +116,13 @@ void block_scalar(const AttnBlock& a, const AttnI8Kv& kv, void* scratch) {
     for (int t = 0; t < hd; ++t)
       for (int i = 0; i < BQ; ++i) {
         int32_t acc = 0;
-        for (int j = 0; j < 4 * ng; ++j) acc += s.p8[(j / 4 * BQ + i) * 4 + j % 4] * v8[t * BK + j];
+        for (int j = 0; j < 4 * ng; ++j)
+          acc += s.p8[(j / 4 * BQ + i) * 4 + j % 4] * tl.v8[t * BK + j];
         float& o = s.ot[t * BQ + i];
-        o = std::fma(static_cast<float>(acc), s.dp[i] * dv[t], o * s.corr[i]);
+        o = std::fma(static_cast<float>(acc), s.dp[i] * tl.dv[t], o * s.corr[i]);
       }
   }
-  for (int i = 0; i < a.bq; ++i)
-    for (int t = 0; t < hd; ++t)
-      a.out[static_cast<long>(i) * a.out_stride + t] = s.ot[t * BQ + i] / s.l[i];
+  attn_i8_store(a, s);
 }
 
 }  // namespace

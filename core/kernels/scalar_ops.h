@@ -41,22 +41,29 @@ inline float exp(float x) {
 }
 
 // Attention's 2^x for x <= 0 (exp_consts.h); NaN stays NaN. Every SIMD path runs the same
-// operations (S::exp2_attn in simd_body.h).
-inline float exp2_attn(float x) {
+// operations (S::exp2_attn in simd_body.h). Deg 4 cuts the polynomial (relative error 4e-5):
+// exp2_i8, for --compute int8 attention, whose probabilities become 8 bits.
+template <int Deg = 6>
+inline float exp2_poly(float x) {
+  static_assert(Deg == 4 || Deg == 6);
   if (std::isnan(x)) return x;
   using namespace expc;
   if (x < kAttnLo) x = kAttnLo;
   const float n = std::nearbyint(x);
   const float r = x - n;
-  float p = kP6;
-  p = std::fma(p, r, kP5);
-  p = std::fma(p, r, kP4);
+  float p = Deg == 6 ? kP6 : kP4;
+  if constexpr (Deg == 6) {
+    p = std::fma(p, r, kP5);
+    p = std::fma(p, r, kP4);
+  }
   p = std::fma(p, r, kP3);
   p = std::fma(p, r, kP2);
   p = std::fma(p, r, kP1);
   p = std::fma(p, r, 1.0f);
   return p * pow2i(static_cast<int>(n));
 }
+inline float exp2_attn(float x) { return exp2_poly<6>(x); }
+inline float exp2_i8(float x) { return exp2_poly<4>(x); }
 
 // The comparison every path uses (x86 max semantics).
 inline float max(float a, float b) { return a > b ? a : b; }

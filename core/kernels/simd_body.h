@@ -16,15 +16,20 @@ struct Simd {
   static constexpr int W = V::W, N16 = 16 / V::W, ND16 = 16 / V::WD;
   static constexpr int BQ = kAttnQueryTile, BK = kAttnKeyTile;
 
-  // Attention's 2^x for x <= 0 as scalar::exp2_attn (max(lo, x) keeps a NaN x).
+  // Attention's 2^x for x <= 0 as scalar::exp2_attn (max(lo, x) keeps a NaN x); Deg 4 is
+  // scalar::exp2_i8 (--compute int8 attention).
+  template <int Deg = 6>
   static F exp2_attn(F x) {
+    static_assert(Deg == 4 || Deg == 6);
     using namespace expc;
     x = V::max(V::set1(kAttnLo), x);
     const F n = V::round(x);
     const F r = V::sub(x, n);
-    F p = V::set1(kP6);
-    p = V::fma(p, r, V::set1(kP5));
-    p = V::fma(p, r, V::set1(kP4));
+    F p = V::set1(Deg == 6 ? kP6 : kP4);
+    if constexpr (Deg == 6) {
+      p = V::fma(p, r, V::set1(kP5));
+      p = V::fma(p, r, V::set1(kP4));
+    }
     p = V::fma(p, r, V::set1(kP3));
     p = V::fma(p, r, V::set1(kP2));
     p = V::fma(p, r, V::set1(kP1));
