@@ -1,10 +1,11 @@
-// F32 re-judging of a search's finalists.
+// F32 re-judging of a search's finalists and the ranking across precisions (Spearman, summary).
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/util/mapped_file.h"
 #include "search/evolution.h"
+#include "search/rank_precision.h"
 #include "search/rejudge.h"
 #include "search/replay_evaluator.h"
 #include "search/run_recorder.h"
@@ -130,6 +131,51 @@ TEST(Rejudge, OffInF32AndArchivedJudgementsReusedOnResume) {
   long kept = 0;
   for (const auto& i : read_archive(dir + "/archive.h5").individuals) kept += i.ppl_f32 > 0;
   EXPECT_EQ(kept, 4);
+}
+
+TEST(RankPrecision, AverageRanksAndSpearmanByHand) {
+  EXPECT_EQ(average_ranks({10, 20, 20, 5}), (std::vector<double>{2, 3.5, 3.5, 1}));
+  // No ties: 1 - 6·Σd²/(n(n²-1)) with d = (0, -1, 1, 0): 1 - 12/60.
+  EXPECT_NEAR(spearman({1, 2, 3, 4}, {10, 30, 20, 40}), 0.8, 1e-15);
+  // Ties: ranks of b = (1, 2, 3.5, 5, 3.5); Pearson of the ranks = 8 / sqrt(10 · 9.5).
+  EXPECT_NEAR(spearman({1, 2, 3, 4, 5}, {5, 6, 7, 8, 7}), 8 / std::sqrt(95.0), 1e-15);
+  EXPECT_NEAR(spearman({1, 2, 3}, {3, 2, 1}), -1.0, 1e-15);
+  EXPECT_TRUE(std::isnan(spearman({1, 2, 3}, {4, 4, 4})));
+  EXPECT_TRUE(std::isnan(spearman({1}, {2})));
+}
+
+TEST(RankPrecision, SummaryByHand) {
+  const std::vector<RankRow> rows = {
+      {7, 4.0, 4.1}, {8, 3.0, 3.2}, {9, 3.5, 3.1}, {10, NAN, 3.0}};  // the NaN row left out
+  const RankSummary s = rank_summary(rows);
+  EXPECT_EQ(s.n, 3);
+  EXPECT_NEAR(s.spearman, 0.5, 1e-15);  // ranks (3, 1, 2) vs (3, 2, 1): 1 - 6·2/24
+  EXPECT_EQ(s.best_f32, 8);
+  EXPECT_EQ(s.best_other, 9);
+  EXPECT_FALSE(s.same_best());
+  EXPECT_EQ(s.max_rel_id, 9);
+  EXPECT_NEAR(s.max_rel_change, -0.4 / 3.5, 1e-15);
+  const auto j = summary_json(s, Compute::Int8);
+  EXPECT_EQ(j["compute"], "int8");
+  EXPECT_EQ(j["same_best"], false);
+  EXPECT_EQ(rank_csv({{3, 2.0, 2.5}}), "id,ppl_f32,ppl_other,rel_change\n3,2,2.5,0.25\n");
+}
+
+TEST(RankPrecision, CandidatesSpreadOverTheRunScoredInFull) {
+  std::vector<Individual> all;
+  for (int64_t id = 0; id < 14; ++id) {
+    Individual i;
+    i.id = 13 - id;  // out of order
+    i.ppl = 5.0;
+    i.rejected = i.id % 5 == 4;  // ids 4, 9: raced out
+    all.push_back(i);
+  }
+  // Scored in full: 0 1 2 3 5 6 7 8 10 11 12 13; four of the twelve: k·12/4 = 0, 3, 6, 9.
+  std::vector<int64_t> ids;
+  for (const auto& i : rank_candidates(all, 4)) ids.push_back(i.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{0, 3, 7, 11}));
+  EXPECT_EQ(rank_candidates(all, 50).size(), 12u);
+  EXPECT_THROW(rank_candidates(all, 0), Error);
 }
 
 }  // namespace
