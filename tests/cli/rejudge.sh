@@ -2,7 +2,7 @@
 # Searches in int8 re-judge their finalists in F32; eval rank-precision compares precisions:
 #  - an int8 search (stories260K, 256 -> 1024, tiny budget) writes both PPLs of its finalists into
 #    result_final.json and archive.h5 (ppl_f32), picks the best by F32 among them, and a --resume
-#    of the finished run reuses every re-judgement and ends the same;
+#    of the finished run reuses every re-judgement and ends the same (so does `mpirun -np 3`);
 #  - the F32 figures equal `eval ppl` of those factors;
 #  - eval rank-precision: N CSV rows, the F32 column equals the archive's F32 figures, Spearman in
 #    [-1, 1] and equal to the one recomputed from the CSV; bad input is one error line.
@@ -54,6 +54,13 @@ e=$("$BIN" eval ppl --model "$ST/stories260K.bin" --data "$T/ts.h5" --num-tokens
 $PY -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-9 * a)" \
   "$e" "$(echo "$check" | awk '{print $2}')" && ok "ppl_f32 = eval ppl in f32 ($e)" || bad "ppl_f32 vs eval ppl: $e vs $check"
 
+if command -v mpirun >/dev/null; then  # rank 0 re-judges alone; the result is the same
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" mpirun --oversubscribe --allow-run-as-root -np 3 \
+    "$BIN" search "${ARGS[@]}" --rejudge-f32 3 --threads 1 --output-dir "$T/m" >"$T/m.out" 2>&1 \
+    && $PY -c "import json,sys; a, b = (json.load(open(p)) for p in sys.argv[1:]); sys.exit(a != b)" \
+      "$T/s/result_final.json" "$T/m/result_final.json" \
+    && ok "mpirun -np 3: the same result_final.json" || bad "mpirun -np 3: $(cat "$T/m.out")"
+fi
 cp "$T/s/result_final.json" "$T/before.json"
 "$BIN" search --resume "$T/s/archive.h5" --baselines false -q --compute int8 "${K[@]}" >/dev/null 2>&1 \
   && cmp -s "$T/before.json" "$T/s/result_final.json" && [ "$(grep -c 'F32 re-judging: .*archived' "$T/s/search.log")" = 3 ] \

@@ -25,6 +25,7 @@ class PrecisionStub : public Evaluator {
     if (f32 && throw_in_f32) throw std::runtime_error("F32 failure");
     inner_.evaluate(batch, race, [&](size_t k, const Fitness& f) {
       Fitness g = f;
+      if (f32 && f32_calls == kill_after_f32) throw std::runtime_error("killed");
       if (f32)
         ++f32_calls;
       else
@@ -40,6 +41,7 @@ class PrecisionStub : public Evaluator {
   }
   long f32_calls = 0;
   bool throw_in_f32 = false;
+  long kill_after_f32 = -1;  // >= 0: throws after this many F32 scores
 
  private:
   test::StubEvaluator inner_{4};
@@ -131,6 +133,26 @@ TEST(Rejudge, OffInF32AndArchivedJudgementsReusedOnResume) {
   long kept = 0;
   for (const auto& i : read_archive(dir + "/archive.h5").individuals) kept += i.ppl_f32 > 0;
   EXPECT_EQ(kept, 4);
+}
+
+// Killed after two of the four re-judgements: the archive keeps both, a resume scores the rest.
+TEST(Rejudge, KilledDuringTheRejudgingKeepsFinishedOnes) {
+  const std::string dir = test::tmp_dir() + "/rejudge-kill";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  PrecisionStub killed;
+  killed.kill_after_f32 = 2;
+  EXPECT_THROW(run_int8(killed, dir), std::runtime_error);
+  EXPECT_EQ(compute_precision(), Compute::F32);
+  const ArchiveData a = read_archive(dir + "/archive.h5");
+  EXPECT_EQ(a.final_best, -1);
+  long judged = 0;
+  for (const auto& i : a.individuals) judged += i.ppl_f32 > 0;
+  EXPECT_EQ(judged, 2);
+  PrecisionStub rest, whole;
+  const EvolutionResult r = run_int8(rest, dir, a.individuals);
+  EXPECT_EQ(rest.f32_calls, 2);
+  EXPECT_EQ(r.best.id, run_int8(whole).best.id);
 }
 
 TEST(RankPrecision, AverageRanksAndSpearmanByHand) {
