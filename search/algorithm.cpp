@@ -163,8 +163,11 @@ Individual SearchAlgorithm::rejudge(const Individual& best) {
       finalists.push_back(i);
   if (finalists.empty()) return best;
   rejudge_in_f32(finalists, rejudge_, [&](const Individual& ind, bool fresh) {
-    for (auto& r : result_.individuals)
-      if (r.id == ind.id) r = ind;
+    for (auto& r : result_.individuals) {
+      if (r.id != ind.id) continue;
+      r.ppl_f32 = ind.ppl_f32;
+      r.short_ppl_f32 = ind.short_ppl_f32;
+    }
     for (auto* o : observers_) o->on_rejudged(ind, fresh);
   });
   result_.rejudged = finalists;

@@ -5,6 +5,8 @@
 
 #include "core/util/mapped_file.h"
 #include "search/evolution.h"
+#include "search/optimizer_settings.h"
+#include "search/pagmo_search.h"
 #include "search/rank_precision.h"
 #include "search/rejudge.h"
 #include "search/replay_evaluator.h"
@@ -133,6 +135,32 @@ TEST(Rejudge, OffInF32AndArchivedJudgementsReusedOnResume) {
   long kept = 0;
   for (const auto& i : read_archive(dir + "/archive.h5").individuals) kept += i.ppl_f32 > 0;
   EXPECT_EQ(kept, 4);
+}
+
+// A pagmo optimizer's result is its best of the whole run: it is always one of the finalists.
+TEST(Rejudge, PagmoRunsJudgeTheirBestOfTheRunToo) {
+  if (!optimizer_available(Optimizer::PsoGen)) GTEST_SKIP() << "this build has no pagmo2";
+  PrecisionStub ev;
+  const ScopedCompute int8(Compute::Int8);
+  PagmoOptions po;
+  po.optimizer = Optimizer::PsoGen;
+  po.settings = default_optimizer_settings(Optimizer::PsoGen);
+  po.settings["generations"] = 4;
+  po.settings["population_size"] = 8;
+  const SearchSpace sp(Algorithm::DimMono, 4, 8.0, 0.01, {0}, false);
+  auto algo = make_pagmo_search(sp, po, ev, [](const Fitness& f) { return f.ppl; });
+  algo->set_rejudge({3, &ev, {}});
+  const EvolutionResult r = algo->run(test::seeds(4, 8.0));
+  ASSERT_EQ(r.rejudged.size(), 3u);
+  const Individual* run_best = &r.individuals.front();  // by the int8 fitness
+  for (const auto& i : r.individuals)
+    if (i.ppl < run_best->ppl) run_best = &i;
+  EXPECT_EQ(r.rejudged.front().id, run_best->id);
+  const Individual* best = &r.rejudged[0];
+  for (const auto& f : r.rejudged)
+    if (f.ppl_f32 < best->ppl_f32) best = &f;
+  EXPECT_EQ(r.best.id, best->id);
+  EXPECT_EQ(ev.f32_calls, 3);
 }
 
 // Killed after two of the four re-judgements: the archive keeps both, a resume scores the rest.
