@@ -127,13 +127,22 @@ int run_search(const Args& args, const MpiContext& mpi) {
   std::unique_ptr<Evaluator> screen = make_screen_evaluator(s, threads, parallel, distributed);
   std::unique_ptr<Evaluator> evaluator =
       distributed ? make_mpi_evaluator(mpi) : make_search_evaluator(s, threads, parallel);
-  const EvolutionResult res = run_search_evolution(s, *evaluator, screen.get(), dir, done, quiet);
+  // F32 re-judging under MPI: rank 0 alone, since the ranks compute in the run's precision.
+  const std::unique_ptr<Evaluator> judge =
+      distributed ? make_judge_evaluator(s, threads, parallel) : nullptr;
+  const EvolutionResult res =
+      run_search_evolution(s, *evaluator, screen.get(), dir, done, quiet, judge.get());
   // The result: the best, or for two objectives the knee of the front (search/pareto.h).
   const Individual result = result_individual(s.config, res.individuals, res.best);
   const json rows = result_rows(s, result, *evaluator, vm["baselines"].as<bool>(), threads);
   evaluator.reset();  // MPI: releases the workers
   print_summary(rows, dir, s.spec.kind == FitnessKind::Needle ? "needle_ppl" : "ppl");
   if (two_objectives(s.config)) record_result_baselines(dir, rows);
+  if (!res.rejudged.empty())
+    std::printf(
+        "\nresult: id %lld, the best in F32 of the %zu finalists (PPL %.4f in f32, %.4f as "
+        "ranked)\n",
+        static_cast<long long>(result.id), res.rejudged.size(), result.ppl_f32, result.ppl);
   std::printf(
       "\nfactors: %s/result_final.json (%ld evaluations run, %ld reused, %ld raced out, %ld "
       "screened out; %ld forward-pass tokens)\n",

@@ -10,6 +10,7 @@ using Args = std::vector<std::string>;
 int cmd_tokenize(const Args& args);
 int cmd_eval_ppl(const Args& args);
 int cmd_eval_passkey(const Args& args);
+int cmd_eval_rank(const Args& args);  // eval rank-precision (cli/cmd_eval_rank.cpp)
 int cmd_inspect(const Args& args);
 int cmd_search(const Args& args);
 int cmd_export(const Args& args);

@@ -17,6 +17,7 @@ commands:
   tokenize      tokenize text files into an HDF5 shard
   eval ppl      perplexity of a model over a shard, with any RoPE scaling
   eval passkey  passkey retrieval accuracy (llama.cpp's prompt) over lengths and depths
+  eval rank-precision  a search archive's candidates in F32 and in --compute's precision
   search        evolutionary search of LongRoPE factors and start tokens (resumable)
   inspect       describe a model (--model) or a search run (--archive, --plot)
   export        write searched factors as csv, json, an HF or RKLLM folder, or a GGUF
@@ -46,15 +47,16 @@ int run(int argc, char** argv) {
   }
   if (cmd == "eval") {
     if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
-      std::cout << "usage: longrope eval ppl|passkey [options]\n";
+      std::cout << "usage: longrope eval ppl|passkey|rank-precision [options]\n";
       return rest.empty() ? 2 : 0;
     }
     const std::string sub = rest[0];
     rest.erase(rest.begin());
     if (sub == "ppl") return lr::cli::cmd_eval_ppl(rest);
     if (sub == "passkey") return lr::cli::cmd_eval_passkey(rest);
+    if (sub == "rank-precision") return lr::cli::cmd_eval_rank(rest);
     lr::fail(lr::ErrorKind::InvalidArgument,
-             "unknown eval mode '" + sub + "' (try: eval ppl, eval passkey)");
+             "unknown eval mode '" + sub + "' (try: eval ppl, eval passkey, eval rank-precision)");
   }
   if (cmd == "export") return lr::cli::cmd_export(rest);
   lr::fail(lr::ErrorKind::InvalidArgument, "unknown command '" + cmd + "' (see longrope --help)");

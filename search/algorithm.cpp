@@ -146,11 +146,45 @@ void SearchAlgorithm::record(int iteration, const std::vector<Individual>& pop) 
   while (complete < sorted.size() && !sorted[complete].rejected) ++complete;
   r.median_ppl = sorted[complete / 2 < sorted.size() ? complete / 2 : 0].ppl;
   result_.iterations.push_back(r);
+  last_generation_ = sorted;
   for (auto* o : observers_) o->on_iteration(r, sorted, result_);
 }
 
+Individual SearchAlgorithm::rejudge(const Individual& best) {
+  // The finalists: `best` and the last generation's best, fully scored, by (objective, id).
+  std::vector<Individual> pool = last_generation_;
+  bool has_best = false;
+  for (const auto& i : pool) has_best = has_best || i.id == best.id;
+  if (!has_best) pool.push_back(best);
+  std::vector<Individual> finalists;
+  for (const auto& i : select(pool, pool.size()))
+    if (!i.rejected && std::isfinite(objective(i)) &&
+        finalists.size() < static_cast<size_t>(rejudge_.count))
+      finalists.push_back(i);
+  if (finalists.empty()) return best;
+  rejudge_in_f32(finalists, rejudge_, [&](const Individual& ind, bool fresh) {
+    for (auto& r : result_.individuals) {
+      if (r.id != ind.id) continue;
+      r.ppl_f32 = ind.ppl_f32;
+      r.short_ppl_f32 = ind.short_ppl_f32;
+    }
+    for (auto* o : observers_) o->on_rejudged(ind, fresh);
+  });
+  result_.rejudged = finalists;
+  const auto f32 = [&](const Individual& i) {
+    Fitness f;
+    f.ppl = i.ppl_f32;
+    f.short_ppl = i.short_ppl_f32;
+    return objective_(f);  // NaN sorts last
+  };
+  const Individual* pick = &finalists.front();
+  for (const auto& i : finalists)
+    if (fitness_before(f32(i), i.id, f32(*pick), pick->id)) pick = &i;
+  return *pick;
+}
+
 EvolutionResult SearchAlgorithm::finish(const Individual& best) {
-  result_.best = best;
+  result_.best = rejudge_.active() ? rejudge(best) : best;
   for (auto* o : observers_) o->on_end(result_);
   std::sort(result_.individuals.begin(), result_.individuals.end(),
             [](const Individual& x, const Individual& y) { return x.id < y.id; });

@@ -10,6 +10,7 @@
 #include "search/init.h"
 #include "search/operators.h"
 #include "search/race.h"
+#include "search/rejudge.h"
 #include "search/space.h"
 
 namespace lr {
@@ -23,6 +24,9 @@ struct EvolutionResult {
   long rejected = 0;                    // raced or screened out (of all, reused included)
   long screened_out = 0;                // of `rejected`: stopped by the length screen
   long tokens = 0;                      // forward-pass tokens of all evaluations, reused included
+  // F32 re-judging (search/rejudge.h): the finalists with ppl_f32, by the search's rank; empty
+  // when off. `best` is then the best of them by the objective of their F32 scores.
+  std::vector<Individual> rejudged;
   long raced_out() const { return rejected - screened_out; }
 };
 
@@ -41,6 +45,8 @@ class SearchObserver {
   // An iteration ended: its record and population (best first), and the run so far.
   virtual void on_iteration(const IterationRecord& /*r*/, const std::vector<Individual>& /*ranked*/,
                             const EvolutionResult& /*so_far*/) {}
+  // A finalist re-judged in F32 (its ppl_f32 set); `fresh`: computed now, not archived before.
+  virtual void on_rejudged(const Individual& /*ind*/, bool /*fresh*/) {}
   virtual void on_end(const EvolutionResult& /*result*/) {}
 };
 
@@ -52,6 +58,8 @@ class SearchAlgorithm {
                   std::function<double(const Fitness&)> objective);
   virtual ~SearchAlgorithm() = default;
   void add_observer(SearchObserver& o) { observers_.push_back(&o); }
+  // F32 re-judging of the last generation's best at the end (search/rejudge.h); off by default.
+  void set_rejudge(RejudgeOptions o) { rejudge_ = std::move(o); }
   // Runs from `seeds` to the end; the result's individuals are sorted by id.
   virtual EvolutionResult run(const std::vector<Seed>& seeds) = 0;
 
@@ -71,7 +79,8 @@ class SearchAlgorithm {
   std::vector<Individual> select(std::vector<Individual> pop, size_t n) const;
   // Ends an iteration: its record into the result, observers told.
   void record(int iteration, const std::vector<Individual>& pop);
-  // Ends the run with `best`.
+  // Ends the run with `best` (or, re-judging, the best by F32 of the finalists: the best
+  // rejudge_.count of the last recorded generation and `best`).
   EvolutionResult finish(const Individual& best);
   void tell_seed(const std::string& label, int64_t id);
   void start_clock();
@@ -83,10 +92,13 @@ class SearchAlgorithm {
 
  private:
   void add_scored(const Individual& ind, bool fresh);  // into the result, observers told
+  Individual rejudge(const Individual& best);          // the finalists in F32; the F32 best
 
   Evaluator& evaluator_;
   std::function<double(const Fitness&)> objective_;
   std::vector<SearchObserver*> observers_;
+  std::vector<Individual> last_generation_;  // the last record()'s population, best first
+  RejudgeOptions rejudge_;
   double start_ = 0;
 };
 

@@ -34,7 +34,7 @@ using F64s = std::vector<double>;
 // The datasets that content_sha256 covers, in its order; the racing records (absent from
 // archives before racing) go last and are left out when null, then the screen PPLs (absent
 // before the length screen) likewise, then the searched attention factors (--search-mscale runs
-// only).
+// only), then the F32 re-judgements (runs that re-judged finalists only).
 struct Contents {
   std::vector<const I64s*> ints;
   std::vector<const F64s*> reals;
@@ -42,6 +42,7 @@ struct Contents {
   const F64s* items = nullptr;
   const F64s* screen = nullptr;
   const F64s* mscale = nullptr;
+  const F64s *ppl_f32 = nullptr, *short_f32 = nullptr;
 };
 std::string content_sha256(const std::string& config_text, int64_t final_best, const Contents& c) {
   ContentHash ch;
@@ -57,6 +58,10 @@ std::string content_sha256(const std::string& config_text, int64_t final_best, c
   }
   if (c.screen) ch.add(*c.screen);
   if (c.mscale) ch.add(*c.mscale);
+  if (c.ppl_f32) {
+    ch.add(*c.ppl_f32);
+    ch.add(*c.short_f32);
+  }
   return ch.h.hex();
 }
 }  // namespace
@@ -69,8 +74,9 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_attr(f, "config", a.config.dump());
     h5::write_attr_int(f, "final_best_id", a.final_best);
     const size_t n = a.individuals.size();
-    std::vector<double> lambda, ppl, short_ppl, wall, items, screen, mscale;
+    std::vector<double> lambda, ppl, short_ppl, wall, items, screen, mscale, ppl_f32, short_f32;
     bool any_mscale = false;  // the dataset is written for --search-mscale runs only
+    bool any_f32 = false;     // the F32 re-judgements: for runs that re-judged only
     std::vector<int64_t> id, st, origin, p1, p2, it, rejected, tokens, scored;
     size_t n_items = 0;  // widest per-item record; shorter ones padded with NaN
     for (const auto& ind : a.individuals) n_items = std::max(n_items, ind.item_nll.size());
@@ -88,6 +94,9 @@ void write_archive(const std::string& path, const ArchiveData& a) {
       screen.push_back(ind.screen_ppl);
       mscale.push_back(ind.mscale);
       any_mscale = any_mscale || ind.mscale != 0;
+      ppl_f32.push_back(ind.ppl_f32);
+      short_f32.push_back(ind.short_ppl_f32);
+      any_f32 = any_f32 || ind.ppl_f32 != 0;
       origin.push_back(static_cast<int64_t>(ind.origin));
       p1.push_back(ind.parent1);
       p2.push_back(ind.parent2);
@@ -118,6 +127,10 @@ void write_archive(const std::string& path, const ArchiveData& a) {
     h5::write_raw(g.id, "item_nll", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {n, n_items}, items.data());
     f64("screen_ppl", screen);
     if (any_mscale) f64("mscale", mscale);
+    if (any_f32) {
+      f64("ppl_f32", ppl_f32);
+      f64("short_ppl_f32", short_f32);
+    }
     h5::write_attr(g.id, "origin_codes", "0=init 1=mutation 2=crossover 3=optimizer");
     h5::Handle gi{h5::create_group(f, "iterations"), H5Gclose};
     std::vector<int64_t> iter, best, pop;
@@ -145,7 +158,9 @@ void write_archive(const std::string& path, const ArchiveData& a) {
                      &scored,
                      &items,
                      &screen,
-                     any_mscale ? &mscale : nullptr};
+                     any_mscale ? &mscale : nullptr,
+                     any_f32 ? &ppl_f32 : nullptr,
+                     any_f32 ? &short_f32 : nullptr};
     h5::write_attr(f, "content_sha256", content_sha256(a.config.dump(), a.final_best, c));
   });
 }
@@ -222,6 +237,10 @@ ArchiveData read_archive_here(const std::string& path) {
   // Searched attention factors (--search-mscale runs only; elsewhere 0, the run's rule).
   const bool mscale_records = H5Lexists(g.id, "mscale", H5P_DEFAULT) > 0;
   const std::vector<double> mscale = mscale_records ? f64("mscale") : std::vector<double>(n);
+  // F32 re-judgements (runs that re-judged finalists only; elsewhere 0, not re-judged).
+  const bool f32_records = H5Lexists(g.id, "ppl_f32", H5P_DEFAULT) > 0;
+  const std::vector<double> ppl_f32 = f32_records ? f64("ppl_f32") : std::vector<double>(n);
+  const std::vector<double> short_f32 = f32_records ? f64("short_ppl_f32") : std::vector<double>(n);
   for (size_t i = 0; i < n; ++i) {
     const bool ok = id[i] >= 0 && (i == 0 || id[i] > id[i - 1]) && st[i] >= 0 &&
                     st[i] <= INT32_MAX && origin[i] >= 0 && origin[i] <= 3 && it[i] >= 0 &&
@@ -257,6 +276,11 @@ ArchiveData read_archive_here(const std::string& path) {
       fail(ErrorKind::Format, path + ": individual " + std::to_string(i) +
                                   " has an impossible attention factor: corrupt");
     ind.mscale = mscale[i];
+    if (ppl_f32[i] < 0 || short_f32[i] < 0)
+      fail(ErrorKind::Format,
+           path + ": individual " + std::to_string(i) + " has a negative F32 PPL: corrupt");
+    ind.ppl_f32 = ppl_f32[i];
+    ind.short_ppl_f32 = short_f32[i];
     a.individuals.push_back(ind);
   }
   // Per-iteration records (population padded with -1 to the widest iteration).
@@ -296,6 +320,10 @@ ArchiveData read_archive_here(const std::string& path) {
     }
     if (screen_records) c.screen = &screen;
     if (mscale_records) c.mscale = &mscale;
+    if (f32_records) {
+      c.ppl_f32 = &ppl_f32;
+      c.short_f32 = &short_f32;
+    }
     if (content_sha256(config_text, a.final_best, c) != h5::read_attr(f.id, "content_sha256", path))
       fail(ErrorKind::Format, path + ": content checksum mismatch: the archive is corrupt");
   }

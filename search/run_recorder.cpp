@@ -55,13 +55,23 @@ void RunRecorder::on_batch(const std::vector<Individual>& batch) {
     if (!archived_ids_.count(ind.id)) return save_archive();  // work is about to run
 }
 
+void RunRecorder::keep(const Individual& ind) {
+  Individual& r = records_[ind.id];
+  const double f32 = r.ppl_f32, short_f32 = r.short_ppl_f32;
+  r = ind;
+  if (r.ppl_f32 == 0) {  // a replayed score: the archive's re-judgement stays
+    r.ppl_f32 = f32;
+    r.short_ppl_f32 = short_f32;
+  }
+}
+
 void RunRecorder::on_scored(const Individual& ind, bool fresh) {
   if (ind.screen_pending()) {  // screened and kept; its full score is to come
     if (!fresh) return;        // replayed: the archive has it (perhaps scored in full)
-    records_[ind.id] = ind;
+    keep(ind);
     return save_archive();  // never lose a finished screen
   }
-  records_[ind.id] = ind;
+  keep(ind);
   if (!fresh) return;
   dirty_ = true;
   if (!ind.screened_out()) save_archive();  // never lose a finished evaluation
@@ -97,6 +107,16 @@ void RunRecorder::on_iteration(const IterationRecord& r, const std::vector<Indiv
   log_line(line);
 }
 
+void RunRecorder::on_rejudged(const Individual& ind, bool fresh) {
+  keep(ind);
+  char line[256];
+  std::snprintf(line, sizeof line, "F32 re-judging: id %lld ppl %.6f (%s), %.6f (f32)%s",
+                static_cast<long long>(ind.id), ind.ppl, o_.compute.c_str(), ind.ppl_f32,
+                fresh ? "" : ", archived");
+  log_line(line);
+  if (fresh) save_archive();  // never lose a finished re-judgement
+}
+
 void RunRecorder::on_end(const EvolutionResult& res) {
   // Two objectives: the result is the knee of the long-vs-short front (search/pareto.h); the
   // archive's final best names it too, so inspect and export default to it.
@@ -111,6 +131,23 @@ void RunRecorder::on_end(const EvolutionResult& res) {
   j["ppl"] = r.ppl;
   if (r.short_ppl > 0) j["short_ppl"] = r.short_ppl;
   j["id"] = r.id;
+  if (!res.rejudged.empty()) {  // the best by F32 of the finalists (search/rejudge.h)
+    log_line("result: id " + std::to_string(r.id) + ", the best in F32 of the " +
+             std::to_string(res.rejudged.size()) + " finalists ranked in " + o_.compute);
+    j["result"] = "best_f32_of_rejudged";
+    j["compute"] = o_.compute;
+    j["ppl_f32"] = r.ppl_f32;
+    if (r.short_ppl_f32 > 0) j["short_ppl_f32"] = r.short_ppl_f32;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& f : res.rejudged) {
+      list.push_back({{"id", f.id}, {"ppl", f.ppl}, {"ppl_f32", f.ppl_f32}});
+      if (f.short_ppl_f32 > 0) {
+        list.back()["short_ppl"] = f.short_ppl;
+        list.back()["short_ppl_f32"] = f.short_ppl_f32;
+      }
+    }
+    j["rejudged_f32"] = list;
+  }
   if (two_objectives(o_.config)) {
     j["result"] = "knee";
     j["front"] = front_json(pareto_front(res.individuals));

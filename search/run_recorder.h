@@ -15,6 +15,7 @@ struct RecorderOptions {
   std::string dir;                      // the run folder ("" records nothing but the progress)
   nlohmann::json config;                // the run configuration the archive keeps
   nlohmann::json final_extra;           // copied into result_final.json
+  std::string compute = "f32";          // the run's --compute (named beside an F32 re-judgement)
   std::string factors_key = "factors";  // "short_factor" for a short-factor search
   int half = 0;                         // factors per individual
   std::vector<Individual> archived;     // a resumed archive's individuals (kept until replayed)
@@ -35,9 +36,11 @@ class RunRecorder : public SearchObserver {
   void on_batch_end() override;
   void on_iteration(const IterationRecord& r, const std::vector<Individual>& ranked,
                     const EvolutionResult& so_far) override;
+  void on_rejudged(const Individual& ind, bool fresh) override;
   void on_end(const EvolutionResult& result) override;
 
  private:
+  void keep(const Individual& ind);  // into records_, an archived F32 re-judgement kept
   void save_archive(int64_t final_best = -1);
   void log_line(const std::string& s);
 

@@ -8,6 +8,7 @@
 #include "search/fitness_items.h"
 #include "search/hyperparams.h"
 #include "search/optimizer_settings.h"
+#include "search/rejudge.h"
 #include "search/space.h"
 
 namespace fs = std::filesystem;
@@ -94,6 +95,10 @@ const std::vector<SearchOption>& search_options() {
        R::Match, false},
       {"screen-keep", "screen_keep", T::Double, 0.5,
        "length screen: the share of each generation's children scored in full", R::Match, false},
+      {"rejudge-f32", "rejudge_f32", T::Int, kDefaultRejudgeF32,
+       "with --compute other than f32: score the last generation's N best again in F32 and take "
+       "the best by F32 (0: off; docs/search.md, F32 re-judging)",
+       R::Match, false},
       {"parallel-candidates", "", T::Int, 1, "candidates evaluated at once", R::Free, false},
       {"output-dir", "", T::String, "", "run folder (default results/search-<time>)", R::Own, true},
       {"resume", "", T::String, "",
@@ -196,6 +201,8 @@ json config_from_options(const GivenOptions& given) {
   if (c["screen_length"].get<int>() > 0 && c["search_short_factors"].get<bool>())
     fail(ErrorKind::InvalidArgument,
          "--screen-length screens long factors: a short-factor search scores at L already");
+  if (c["rejudge_f32"].get<int>() < 0)
+    fail(ErrorKind::InvalidArgument, "--rejudge-f32 must be >= 0 (0: off)");
   if (!(c["racing_z"].get<double>() >= 0))
     fail(ErrorKind::InvalidArgument, "--racing-z must be >= 0");
   if (c["racing"].get<bool>() && c["short_length"].get<int>() > 0 &&

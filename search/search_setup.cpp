@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/kernels/compute.h"
 #include "core/kernels/kernels.h"
 #include "core/rope/critical_dim.h"
 #include "core/rope/factors.h"
@@ -224,6 +225,8 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
   s.screen_keep = key_get_or<double>(cfg, "screen_keep", 0.5, where);
   s.racing = key_get_or<bool>(cfg, "racing", false, where);
   s.racing_z = key_get_or<double>(cfg, "racing_z", 2.0, where);
+  s.rejudge_f32 = key_get_or<int>(cfg, "rejudge_f32", 0, where);  // older archives: none
+  if (s.rejudge_f32 < 0) fail(ErrorKind::Format, where + ": rejudge_f32 must be >= 0");
   if (s.screen_length > 0 && (s.screen_length < 2 || s.screen_length >= spec.fitness_length()))
     fail(ErrorKind::InvalidArgument,
          "--screen-length must be in 2.." + std::to_string(spec.fitness_length() - 1));
@@ -233,6 +236,11 @@ SearchSetup setup_search(json cfg, const SetupOptions& o) {
 
 std::unique_ptr<Evaluator> make_search_evaluator(const SearchSetup& s, int threads, int parallel) {
   return make_local_evaluator(*s.model, s.items, s.shard, s.spec, threads, parallel);
+}
+
+std::unique_ptr<Evaluator> make_judge_evaluator(const SearchSetup& s, int threads, int parallel) {
+  if (s.rejudge_f32 <= 0 || compute_precision() == Compute::F32) return nullptr;
+  return make_search_evaluator(s, threads, parallel);
 }
 
 std::unique_ptr<Evaluator> make_screen_evaluator(const SearchSetup& s, int threads, int parallel,
@@ -251,7 +259,7 @@ std::unique_ptr<Evaluator> make_screen_evaluator(const SearchSetup& s, int threa
 
 EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator, Evaluator* screen,
                                      const std::string& dir, const std::vector<Individual>& done,
-                                     bool quiet) {
+                                     bool quiet, Evaluator* judge) {
   const FitnessSpec spec = s.spec;
   const json& cfg = s.config;
   // Resuming: the archived evaluations are replayed, the rest run.
@@ -308,8 +316,11 @@ EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator,
   ro.iterations = generations;
   ro.screen = screen != nullptr;
   ro.quiet = quiet;
+  ro.compute = compute_name(compute_precision());
   RunRecorder recorder(std::move(ro));
   algo->add_observer(recorder);
+  if (!two_objectives(cfg))  // a two-objective run's result is the knee of its front
+    algo->set_rejudge({s.rejudge_f32, judge ? judge : &evaluator, done});
   if (!quiet)
     std::cerr << "search: " << (spec.short_search() ? "short factors, " : "")
               << algorithm_name(s.algorithm) << ", " << optimizer_name(s.optimizer)

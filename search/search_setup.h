@@ -36,6 +36,7 @@ struct SearchSetup {
   Optimizer optimizer = Optimizer::Ga;
   nlohmann::json optimizer_settings;  // a pagmo optimizer's (empty for the GA)
   Budget budget;
+  int rejudge_f32 = 0;  // finalists re-judged in F32 when computing in another precision
 };
 
 struct SetupOptions {
@@ -59,9 +60,17 @@ std::unique_ptr<Evaluator> make_screen_evaluator(const SearchSetup& s, int threa
 
 // Runs the search of `s` (the GA or a pagmo optimizer) writing into `dir` (archive, result CSVs and
 // JSON, log), taking the evaluations in `done` (a resumed archive's) instead of running them again.
+// Computing in a precision other than F32, a one-objective run re-judges its finalists in F32
+// (search/rejudge.h) with `judge` (null: `evaluator`; under MPI a local one: see
+// make_judge_evaluator).
 EvolutionResult run_search_evolution(const SearchSetup& s, Evaluator& evaluator, Evaluator* screen,
                                      const std::string& dir, const std::vector<Individual>& done,
-                                     bool quiet);
+                                     bool quiet, Evaluator* judge = nullptr);
+
+// The fitness on this machine for the F32 re-judging, null when the run re-judges nothing (F32
+// compute, --rejudge-f32 0). Under MPI the ranks compute in the run's precision: rank 0 re-judges
+// alone with this.
+std::unique_ptr<Evaluator> make_judge_evaluator(const SearchSetup& s, int threads, int parallel);
 
 // The final table: the searched factors, then (with `baselines`) PI, NTK and YaRN at the same
 // scale, or for a short-factor search the pair vs the long factors alone, ones and none.

@@ -44,6 +44,9 @@ struct Scores {
   // screened. Screened out: rejected, ppl NaN, no items. Screened and kept but not yet scored
   // in full (only in an archive written mid-generation): not rejected, ppl NaN.
   double screen_ppl = 0.0;
+  // F32 re-judgement (search/rejudge.h): a finalist's fitness PPL and short PPL computed again
+  // in F32 when the search ranked in another --compute precision; 0 = not re-judged.
+  double ppl_f32 = 0.0, short_ppl_f32 = 0.0;
   bool screen_pending() const { return screen_ppl > 0 && !rejected && ppl != ppl; }
   bool screened_out() const { return screen_ppl > 0 && rejected && item_nll.empty(); }
 };

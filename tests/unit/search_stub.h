@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "search/evaluator.h"
+#include "search/hyperparams.h"
 #include "search/init.h"
+#include "search/run_recorder.h"
 
 namespace lr::test {
 
@@ -53,6 +55,29 @@ inline std::vector<Seed> seeds(int half, double s) {
   o.scale = s;
   o.original_length = 512;
   return make_seeds(c, o);
+}
+
+// A small GA: 12 seeds and mutations, then 5 iterations of 4 mutations + 4 crossovers, 6 parents.
+inline HyperParams small_hp() {
+  HyperParams hp;
+  hp.population_size = 12;
+  hp.max_time_budget = 5;
+  hp.mutation_numbers = 4;
+  hp.crossover_size = 4;
+  hp.parents_size = 6;
+  return hp;
+}
+
+// The recorder of a test run: into `dir` ("" = no files), quiet, resuming `archived`.
+inline RecorderOptions recorder_options(const std::string& dir, int half,
+                                        const std::vector<Individual>& archived) {
+  RecorderOptions ro;
+  ro.dir = dir;
+  ro.config = {{"test", true}};
+  ro.half = half;
+  ro.archived = archived;
+  ro.quiet = true;
+  return ro;
 }
 
 }  // namespace lr::test

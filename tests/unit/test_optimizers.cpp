@@ -147,13 +147,7 @@ EvolutionResult run_pagmo(Optimizer o, uint64_t seed, Evaluator& ev, const std::
   po.seed = seed;
   po.budget = budget;
   auto algo = make_pagmo_search(sp, po, replay, [](const Fitness& f) { return f.ppl; });
-  RecorderOptions ro;
-  ro.dir = dir;
-  ro.config = {{"test", true}};
-  ro.half = 4;
-  ro.archived = cache;
-  ro.quiet = true;
-  RunRecorder recorder(ro);
+  RunRecorder recorder(test::recorder_options(dir, 4, cache));
   algo->add_observer(recorder);
   return algo->run(start);
 }

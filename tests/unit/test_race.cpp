@@ -9,6 +9,7 @@
 #include "search/race.h"
 #include "search/replay_evaluator.h"
 #include "search/run_recorder.h"
+#include "tests/unit/search_stub.h"
 #include "tests/unit/test_util.h"
 
 namespace lr {
@@ -124,13 +125,8 @@ EvolutionResult run(Evaluator& ev, bool racing, const std::string& dir = "",
     screen_replay = std::make_unique<ReplayEvaluator>(*screen, sp, cache, ReplayStage::Screen);
   Evolution e(sp, hp, 11, replay, [](const Fitness& f) { return f.ppl; },
               {racing, 2.0, screen_replay.get(), 0.5, Budget{}});
-  RecorderOptions ro;
-  ro.dir = dir;
-  ro.config = {{"test", true}};
-  ro.half = sp.half;
-  ro.archived = cache;
+  RecorderOptions ro = test::recorder_options(dir, sp.half, cache);
   ro.screen = screen != nullptr;
-  ro.quiet = true;
   RunRecorder recorder(ro);
   e.add_observer(recorder);
   ModelConfig c;

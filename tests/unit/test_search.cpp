@@ -18,28 +18,12 @@ namespace {
 using test::seeds;
 using test::StubEvaluator;
 
-HyperParams small_hp() {
-  HyperParams hp;
-  hp.population_size = 12;
-  hp.max_time_budget = 5;
-  hp.mutation_numbers = 4;
-  hp.crossover_size = 4;
-  hp.parents_size = 6;
-  return hp;
-}
-
 EvolutionResult run(int half, uint64_t seed, Evaluator& ev, const std::string& dir = "",
                     const std::vector<Individual>& cache = {}) {
   SearchSpace sp(Algorithm::DimMono, half, 8.0, 0.01, {0, 1, 2, 4, 8}, true);
   ReplayEvaluator replay(ev, sp, cache, ReplayStage::Full);
-  Evolution e(sp, small_hp(), seed, replay, [](const Fitness& f) { return f.ppl; });
-  RecorderOptions ro;
-  ro.dir = dir;
-  ro.config = {{"test", true}};
-  ro.half = half;
-  ro.archived = cache;
-  ro.quiet = true;
-  RunRecorder recorder(ro);
+  Evolution e(sp, test::small_hp(), seed, replay, [](const Fitness& f) { return f.ppl; });
+  RunRecorder recorder(test::recorder_options(dir, half, cache));
   e.add_observer(recorder);
   return e.run(seeds(half, 8.0));
 }
@@ -235,16 +219,16 @@ struct CountingObserver : SearchObserver {
 TEST(Evolution, ObserversSeeEveryScoreAndChangeNothing) {
   SearchSpace sp(Algorithm::DimMono, 4, 8.0, 0.01, {0, 1, 2, 4, 8}, true);
   StubEvaluator a(4), b(4);
-  Evolution observed(sp, small_hp(), 42, a, [](const Fitness& f) { return f.ppl; });
+  Evolution observed(sp, test::small_hp(), 42, a, [](const Fitness& f) { return f.ppl; });
   CountingObserver o;
   observed.add_observer(o);
   const auto r = observed.run(seeds(4, 8.0));
   EXPECT_GE(o.seeds, 1);
   EXPECT_EQ(o.scored, static_cast<long>(r.individuals.size()));
   EXPECT_EQ(o.fresh, r.evaluated);
-  EXPECT_EQ(o.iterations, small_hp().iterations() + 1);
+  EXPECT_EQ(o.iterations, test::small_hp().iterations() + 1);
   EXPECT_EQ(o.ends, 1);
-  Evolution bare(sp, small_hp(), 42, b, [](const Fitness& f) { return f.ppl; });
+  Evolution bare(sp, test::small_hp(), 42, b, [](const Fitness& f) { return f.ppl; });
   const auto r2 = bare.run(seeds(4, 8.0));
   ASSERT_EQ(r2.individuals.size(), r.individuals.size());
   for (size_t i = 0; i < r.individuals.size(); ++i)

@@ -76,6 +76,7 @@ TEST(SearchOptions, ConfigValidationNamesTheOption) {
   };
   EXPECT_NE(with("screen-keep", 1.0).find("--screen-keep must be in (0, 1)"), std::string::npos);
   EXPECT_NE(with("racing-z", -1.0).find("--racing-z"), std::string::npos);
+  EXPECT_NE(with("rejudge-f32", -1).find("--rejudge-f32 must be >= 0"), std::string::npos);
   EXPECT_NE(with("target-length", 0).find("needs --model, --data and --target-length"),
             std::string::npos);
   EXPECT_NE(with("set", json::array({"popsize=4"})).find("popsize"), std::string::npos);
