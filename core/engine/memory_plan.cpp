@@ -1,12 +1,15 @@
 // Memory arithmetic for `longrope plan`, mirroring what forward.cpp and attention.cpp allocate.
 #include "core/engine/memory_plan.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 
 #include "core/engine/attention.h"
 #include "core/engine/forward.h"
+#include "core/kernels/attn_i8.h"
+#include "core/kernels/compute.h"
 #include "core/model/model_header.h"
 #include "core/util/error.h"
 
@@ -42,6 +45,13 @@ EvalPeak eval_peak(const ModelConfig& c, int64_t n, int threads, uint64_t weight
   p.activations = activation_bytes(c, n);
   p.rope_table = static_cast<uint64_t>(n) * (c.head_dim / 2) * 2 * sizeof(float);
   p.attention_scratch = static_cast<uint64_t>(threads) * attention_scratch_bytes(c.head_dim);
+  if (compute_precision() == Compute::Int8) {  // attention_i8.cpp's and gemm_i8.cpp's buffers
+    const uint64_t N = static_cast<uint64_t>(n), hd = static_cast<uint64_t>(c.head_dim);
+    const uint64_t kvh = static_cast<uint64_t>(c.n_kv_heads), tiles = (N + 127) / 128;
+    p.attention_scratch = static_cast<uint64_t>(threads) * attention_i8_scratch_bytes(c.head_dim) +
+                          kvh * N * ((hd + 3) / 4 * 4 + 4) + kvh * tiles * hd * (128 + 4) +
+                          N * static_cast<uint64_t>(std::max(c.dim, c.q_dim())) * 9 / 8;
+  }
   p.sequence = static_cast<uint64_t>(n) * (sizeof(int) + sizeof(double));
   return p;
 }
