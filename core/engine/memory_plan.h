@@ -18,13 +18,13 @@ uint64_t kv_cache_bytes(const ModelConfig& c, int64_t n, KvType t);
 
 // Buffers of one `Engine::logprobs` call on n tokens, term by term.
 struct EvalPeak {
-  uint64_t weights = 0;            // as held: ModelHeader::engine_bytes (matrices as stored)
-  uint64_t activations = 0;        // Activations::reserve(c, n): equals Engine::activation_bytes()
-  uint64_t rope_table = 0;         // cos and sin, (n, head_dim/2) floats each
+  uint64_t weights = 0;      // as held: ModelHeader::engine_bytes (matrices as stored)
+  uint64_t activations = 0;  // Activations::reserve(c, n): equals Engine::activation_bytes()
+  uint64_t rope_table = 0;   // cos and sin, (n, head_dim/2) floats each
   // per-thread tiles of attention_tiled × threads; with --compute int8 also the int8 keys and
   // values of one layer and the int8 activations of the widest product
   uint64_t attention_scratch = 0;
-  uint64_t sequence = 0;           // the token ids (int) and returned log-probs (double)
+  uint64_t sequence = 0;  // the token ids (int) and returned log-probs (double)
   uint64_t total() const {
     return weights + activations + rope_table + attention_scratch + sequence;
   }

@@ -24,7 +24,7 @@ struct Int8Tile {
 namespace kern {
 const Int8Tile& int8_tile_scalar();
 const Int8Tile* int8_tile_avx512vnni();  // nullptr when not built for x86
-const Int8Tile* int8_tile_neon_sdot();    // nullptr unless built for aarch64 with dotprod
+const Int8Tile* int8_tile_neon_sdot();   // nullptr unless built for aarch64 with dotprod
 }  // namespace kern
 // The tile for the kernel path in force; throws Unsupported (naming what is missing) when none.
 const Int8Tile& int8_tile();
